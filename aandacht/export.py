@@ -1,0 +1,134 @@
+"""Writing results: CSV, and real ``.xlsx`` workbooks that are safe to open.
+
+CRM content is untrusted: any text cell that Excel or LibreOffice would read as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written as a text cell
+with a quote prefix, never as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SAFE_TEXT_MAX = 32_000  # Excel's cell limit is 32,767 characters
+
+
+def is_formula_like(value: object) -> bool:
+    """True for text that a spreadsheet would treat as a formula.
+
+    >>> is_formula_like("=HYPERLINK(\\"http://x\\")"), is_formula_like("Bakkerij")
+    (True, False)
+    """
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def _cell_value(v: object) -> object:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, float) and math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if hasattr(v, "item") and not isinstance(v, str | bytes):
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            return str(v)
+    if isinstance(v, str) and len(v) > SAFE_TEXT_MAX:
+        return v[:SAFE_TEXT_MAX] + " …"
+    return v
+
+
+def write_xlsx(
+    path: str | Path,
+    sheets: Mapping[str, pd.DataFrame],
+    fills: Mapping[str, Mapping[str, Callable[[object], str | None]]] | None = None,
+) -> Path:
+    """Write DataFrames to a workbook, one sheet each, formula-safe.
+
+    Parameters
+    ----------
+    path : the ``.xlsx`` file to write.
+    sheets : sheet name → DataFrame (written with a bold header row, frozen, autofiltered).
+    fills : sheet name → column → function from the cell's value to a hex colour (``"#d62728"``)
+        or ``None``; the cell gets that solid fill (e.g. band colours).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    fills = fills or {}
+    fill_cache: dict[str, PatternFill] = {}
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=_sheet_title(name))
+        cols = [str(c) for c in df.columns]
+        ws.append(cols)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        col_fills = fills.get(name, {})
+        fill_idx = {cols.index(c): f for c, f in col_fills.items() if c in cols}
+        for r, row in enumerate(df.itertuples(index=False, name=None), start=2):
+            for j, v in enumerate(row):
+                value = _cell_value(v)
+                cell = ws.cell(row=r, column=j + 1)
+                if isinstance(value, str) and is_formula_like(value):
+                    cell.value = value
+                    cell.data_type = "s"  # text, never a formula
+                    cell.quotePrefix = True
+                else:
+                    cell.value = value
+                    if isinstance(value, dt.datetime):
+                        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                    elif isinstance(value, dt.date):
+                        cell.number_format = "yyyy-mm-dd"
+                if j in fill_idx:
+                    colour = fill_idx[j](v)
+                    if colour:
+                        hexc = colour.lstrip("#").upper()
+                        if hexc not in fill_cache:
+                            fill_cache[hexc] = PatternFill("solid", start_color=hexc,
+                                                           end_color=hexc)
+                        cell.fill = fill_cache[hexc]
+        ws.freeze_panes = "A2"
+        if len(df.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(1, len(df) + 1)}"
+        for j, c in enumerate(cols, start=1):
+            width = max([len(c)] + [len(str(x)) for x in df.iloc[:200, j - 1].tolist()])
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width + 2))
+    if not sheets:
+        wb.create_sheet("Sheet1")
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def _sheet_title(name: str) -> str:
+    bad = '[]:*?/\\'
+    clean = "".join("_" if ch in bad else ch for ch in str(name))
+    return clean[:31] or "Sheet"
+
+
+def write_table(df: pd.DataFrame, output: str | Path | None, **xlsx) -> None:
+    """Write a result as CSV (default, also for ``None`` = stdout) or ``.xlsx`` by extension."""
+    import sys
+
+    if output is None or str(output) == "-":
+        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    p = Path(output)
+    if p.suffix.lower() == ".xlsx":
+        write_xlsx(p, {xlsx.get("sheet", "Result"): df, **xlsx.get("extra", {})},
+                   fills=xlsx.get("fills"))
+    else:
+        df.to_csv(p, index=False, lineterminator="\n")

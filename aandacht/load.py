@@ -1,0 +1,532 @@
+"""Loading a data set: a folder of CSV/Parquet files, one ``.xlsx``, or a database URL.
+
+The edge of the library. Everything that comes in is parsed and validated here, and every problem
+is reported with the file, the row, the column and the value, and what to do about it. Nothing is
+dropped silently: a data set with bad rows raises :class:`~aandacht.errors.DataError`.
+
+The four small tables (relations, groups, users) are validated in pandas with the pandera models of
+:mod:`aandacht.validation`; the event log, which may hold tens of millions of rows, stays in the
+engine (DuckDB, or the CRM's own database) and is validated there with Ibis expressions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from . import validation
+from .errors import DataError, Problem
+from .mapping import Mapping, TableMapping, read_mapping
+from .schema import COLUMNS, OPTIONAL_TABLES, REQUIRED, TABLES
+
+#: Ibis types of the canonical columns.
+IBIS_TYPES = {"text": "string", "float": "float64", "decimal": "float64", "bool": "boolean",
+              "datetime": "timestamp"}
+
+ROW = "_row"  # the row number as the user sees it (header = row 1), carried for error messages
+
+
+@dataclass
+class Dataset:
+    """A loaded, validated data set.
+
+    Attributes
+    ----------
+    con : ibis backend the events live in (embedded DuckDB for files).
+    events : ibis table of the events with the canonical columns (and ``_row`` where known).
+    relations, relation_groups, users, user_groups : small pandas tables, canonical columns.
+    origin : the path or URL it came from.
+    files : per table, the file (or table) it was read from, for messages.
+    """
+
+    con: ibis.BaseBackend
+    events: ibis.Table
+    relations: pd.DataFrame
+    relation_groups: pd.DataFrame
+    users: pd.DataFrame
+    user_groups: pd.DataFrame
+    origin: str
+    files: dict[str, str] = field(default_factory=dict)
+
+    def group_names(self) -> list[str]:
+        """All user-group names: groups in ``user_groups`` and departments."""
+        names = set(self.user_groups["group"].dropna()) | set(self.users["department"].dropna())
+        return sorted(names)
+
+    def b_group_names(self) -> list[str]:
+        """All B-group names."""
+        return sorted(set(self.relation_groups["group"].dropna()))
+
+
+def load(
+    source: str | Path,
+    mapping: str | Path | Mapping | None = None,
+    *,
+    con: ibis.BaseBackend | None = None,
+) -> Dataset:
+    """Load and validate a data set.
+
+    Parameters
+    ----------
+    source : a folder with ``relations``, ``relation_groups``, ``users``, ``user_groups`` and
+        ``events`` as ``.csv`` or ``.parquet`` (mixed is fine), one ``.xlsx`` with sheets of those
+        names, or a database URL (``postgres://…``, ``duckdb://…``) with tables of those names.
+    mapping : a mapping file (YAML) or :class:`~aandacht.mapping.Mapping` for exports whose
+        names, separators, encodings, number and date formats or values differ.
+    con : the Ibis backend to put file data in; default a new in-memory DuckDB.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found, each with file, row, column, value and what to do.
+
+    Examples
+    --------
+    >>> ds = load("data_samples")
+    >>> len(ds.relations) > 0
+    True
+    """
+    mp = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
+    text = str(source)
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+]*://", text):
+        from .database import load_database
+
+        return load_database(text, mp)
+    path = Path(source)
+    if not path.exists():
+        raise DataError([Problem(text, "not found", hint="Give a folder, an .xlsx file or a URL")])
+    con = con or ibis.duckdb.connect()
+    if path.is_dir():
+        frames, files, events = _read_folder(path, mp, con)
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        frames, files, events = _read_xlsx(path, mp, con)
+    else:
+        raise DataError(
+            [Problem(text, "not a folder or an .xlsx file",
+                     hint="Put the five tables as CSV/Parquet files in one folder")]
+        )
+    return _finish(con, frames, events, files, text)
+
+
+def _finish(con, frames, events, files, origin) -> Dataset:
+    problems: list[Problem] = []
+    small = {}
+    for name in ("relations", "relation_groups", "users", "user_groups"):
+        df, probs = validation.validate_small(name, frames[name], files[name])
+        small[name] = df
+        problems += probs
+    problems += validation.check_groups(small, files)
+    problems += validation.check_events(events, small, files["events"])
+    if problems:
+        raise DataError(problems)
+    return Dataset(con=con, events=events, origin=origin, files=files, **small)
+
+
+# --------------------------------------------------------------------------------------------
+# folders and workbooks
+
+
+def _find(folder: Path, name: str, tm: TableMapping) -> Path | None:
+    if tm.file:
+        p = folder / tm.file
+        return p if p.exists() else None
+    for ext in (".parquet", ".csv", ".csv.gz", ".txt"):
+        p = folder / f"{name}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def _read_folder(folder: Path, mp: Mapping, con):
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    events = None
+    for name in TABLES:
+        tm = mp.table(name)
+        p = _find(folder, name, tm)
+        shown = str(folder / (tm.file or f"{name}.csv"))
+        files[name] = str(p) if p else shown
+        if p is None:
+            if name in OPTIONAL_TABLES:
+                frames[name] = _empty(name)
+                continue
+            expected = tm.file or f"{name}.csv or {name}.parquet"
+            problems.append(
+                Problem(str(folder), f"table '{name}' is missing: no file {expected}",
+                        hint="Add the file, or name it with tables."
+                        f"{name}.file in a mapping file")
+            )
+            continue
+        try:
+            if p.suffix == ".parquet":
+                if name == "events":
+                    events = _parquet_events(con, p, tm)
+                else:
+                    frames[name] = _conform_pandas(pd.read_parquet(p), name, str(p), tm, mp,
+                                                   typed=True)
+            else:
+                raw = _read_csv(p, mp)
+                df = _conform_pandas(raw, name, str(p), tm, mp, typed=False)
+                if name == "events":
+                    events = con.create_table("events", df, overwrite=True)
+                else:
+                    frames[name] = df
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        raise DataError(problems)
+    return frames, files, events
+
+
+def _read_xlsx(path: Path, mp: Mapping, con):
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise DataError([Problem(str(path), f"cannot read the workbook: {exc}")]) from exc
+    frames, files, problems, events = {}, {}, [], None
+    for name in TABLES:
+        tm = mp.table(name)
+        sheet = tm.file or name
+        files[name] = f"{path} [sheet {sheet}]"
+        if sheet not in sheets:
+            if name in OPTIONAL_TABLES:
+                frames[name] = _empty(name)
+                continue
+            problems.append(
+                Problem(str(path), f"sheet '{sheet}' is missing",
+                        hint=f"The workbook has: {', '.join(sheets)}; add a sheet '{sheet}'")
+            )
+            continue
+        raw = sheets[sheet]
+        raw = raw.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+        try:
+            df = _conform_pandas(raw, name, files[name], tm, mp, typed=False)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        if name == "events":
+            events = con.create_table("events", df, overwrite=True)
+        else:
+            frames[name] = df
+    if problems:
+        raise DataError(problems)
+    return frames, files, events
+
+
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS[name]})
+
+
+def _read_csv(path: Path, mp: Mapping) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path,
+            sep=mp.csv.separator,
+            encoding=mp.csv.encoding,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=False,
+        )
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            [Problem(str(path), f"the file is not {mp.csv.encoding} text ({exc.reason} at byte "
+                     f"{exc.start})",
+                     hint="Exports from Windows are often cp1252: set csv.encoding: cp1252 in a "
+                     "mapping file")]
+        ) from exc
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise DataError(
+            [Problem(str(path), f"cannot split the file into columns: {exc}",
+                     row=int(m.group(1)) if m else None,
+                     hint="Check the separator (csv.separator in a mapping file) and quoting")]
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise DataError([Problem(str(path), "the file is empty",
+                                 hint="It needs at least a header line")]) from exc
+
+
+# --------------------------------------------------------------------------------------------
+# bringing a pandas frame to the canonical columns and types
+
+
+def _rename(df: pd.DataFrame, name: str, file: str, tm: TableMapping) -> pd.DataFrame:
+    inverse = {export: canon for canon, export in tm.columns.items()}
+    df = df.rename(columns={c: inverse.get(str(c).strip(), str(c).strip()) for c in df.columns})
+    missing = [c for c in REQUIRED[name] if c not in df.columns]
+    if missing:
+        raise DataError(
+            [
+                Problem(file, f"required column '{c}' is missing", row=1, column=c,
+                        hint=f"The file has: {', '.join(map(str, df.columns)) or 'no columns'}. "
+                        f"Rename the column, or map it: tables.{name}.columns.{c}: <your column>")
+                for c in missing
+            ]
+        )
+    return df
+
+
+def _conform_pandas(df, name, file, tm: TableMapping, mp: Mapping, *, typed: bool):
+    """Canonical columns and types; parse errors are collected with their row numbers."""
+    df = _rename(df, name, file, tm)
+    out = pd.DataFrame(index=df.index)
+    problems: list[Problem] = []
+    rows = pd.Series(df.index.to_numpy() + 2, index=df.index)  # header is row 1
+    for col, kind in COLUMNS[name].items():
+        if col not in df.columns:
+            out[col] = pd.Series(None, index=df.index, dtype=_pandas_dtype(kind))
+            continue
+        s = df[col]
+        if tm.values.get(col):
+            s = s.map(lambda v, m=tm.values[col]: m.get(str(v).strip(), v) if _filled(v) else v)
+        parsed, bad = _parse(s, kind, mp, tm, typed)
+        for i in bad[:50]:
+            problems.append(
+                Problem(file, _BAD[kind], int(rows[i]), col, df.at[i, col], _HINT[kind])
+            )
+        if len(bad) > 50:
+            problems.append(Problem(file, f"{len(bad) - 50} more rows like this", None, col))
+        out[col] = parsed
+    if problems:
+        raise DataError(problems)
+    out[ROW] = rows.astype("int64")
+    return out.reset_index(drop=True)
+
+
+_BAD = {
+    "datetime": "not a date/time",
+    "float": "not a number",
+    "decimal": "not an amount",
+    "bool": "not true/false",
+    "text": "not text",
+}
+_HINT = {
+    "datetime": "Use ISO dates (2026-03-31 14:05:00), or set csv.date_format in a mapping file "
+    "(e.g. '%d-%m-%Y %H:%M')",
+    "float": "Use a decimal number; for decimal commas set csv.decimal: ',' in a mapping file",
+    "decimal": "Use an amount like 1234.50; for decimal commas set csv.decimal: ',' "
+    "(and csv.thousands: '.') in a mapping file",
+    "bool": "Use true/false; other words can be set with csv.true_values / csv.false_values",
+    "text": "",
+}
+
+
+def _pandas_dtype(kind: str) -> str:
+    return {"text": "string", "float": "float64", "decimal": "float64", "bool": "boolean",
+            "datetime": "datetime64[us]"}[kind]
+
+
+def _filled(v) -> bool:
+    if v is None:
+        return False
+    if isinstance(v, float) and pd.isna(v):
+        return False
+    if v is pd.NA or v is pd.NaT:
+        return False
+    return str(v).strip() != ""
+
+
+def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
+    """Return (parsed series, index labels of non-empty values that could not be parsed)."""
+    filled = s.map(_filled).astype(bool)
+    if kind == "text":
+        out = s.map(lambda v: str(v).strip() if _filled(v) else None)
+        if typed is False:
+            # Excel may give numbers for codes: 1001.0 -> "1001"
+            out = out.map(lambda v: v[:-2] if isinstance(v, str) and re.fullmatch(r"\d+\.0", v)
+                          else v) if s.dtype == object else out
+        return out.astype("string"), []
+    if kind in ("float", "decimal"):
+        if typed and pd.api.types.is_numeric_dtype(s):
+            return s.astype("float64"), []
+
+        def num(v):
+            if not _filled(v):
+                return None
+            if isinstance(v, int | float):
+                return float(v)
+            t = str(v).strip().replace("\u20ac", "").replace("EUR", "").replace(" ", "")
+            t = t.replace("\u00a0", "")
+            if mp.csv.thousands:
+                t = t.replace(mp.csv.thousands, "")
+            if mp.csv.decimal != ".":
+                t = t.replace(mp.csv.decimal, ".")
+            return t
+
+        t = s.map(num)
+        out = pd.to_numeric(t, errors="coerce").astype("float64")
+        bad = list(s.index[filled & out.isna()])
+        return out, bad
+    if kind == "bool":
+        if typed and pd.api.types.is_bool_dtype(s):
+            return s.astype("boolean"), []
+        trues = {"true", "1", "yes", "y", "ja", "j", "waar", "t"} | {
+            v.lower() for v in mp.csv.true_values
+        }
+        falses = {"false", "0", "no", "n", "nee", "onwaar", "f"} | {
+            v.lower() for v in mp.csv.false_values
+        }
+
+        def b(v):
+            if not _filled(v):
+                return pd.NA
+            if isinstance(v, bool):
+                return v
+            t = str(v).strip().lower()
+            if t.endswith(".0"):
+                t = t[:-2]
+            return True if t in trues else False if t in falses else None
+
+        out = s.map(b)
+        bad = list(s.index[out.map(lambda v: v is None)])
+        out = out.map(lambda v: pd.NA if v is None else v).astype("boolean")
+        return out, bad
+    # datetime
+    if typed and pd.api.types.is_datetime64_any_dtype(s):
+        if getattr(s.dt, "tz", None) is not None:
+            s = s.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+        return s.astype("datetime64[us]"), []
+    formats = tm.date_format if tm.date_format is not None else mp.csv.date_format
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
+    todo = filled.copy()
+    native = s.map(lambda v: isinstance(v, pd.Timestamp) or hasattr(v, "isoformat"))
+    if native.any():
+        out[native] = pd.to_datetime(s[native]).astype("datetime64[us]")
+        todo &= ~native
+    text = s.where(todo).map(lambda v: str(v).strip() if _filled(v) else None)
+    if formats:
+        for fmt in formats:
+            left = todo & out.isna()
+            if not left.any():
+                break
+            out[left] = pd.to_datetime(text[left], format=fmt, errors="coerce").astype(
+                "datetime64[us]"
+            )
+    else:
+        left = todo & out.isna()
+        if left.any():
+            if mp.csv.dayfirst:
+                parsed = pd.to_datetime(text[left], format="mixed", dayfirst=True,
+                                        errors="coerce")
+            else:
+                parsed = pd.to_datetime(text[left], format="ISO8601", errors="coerce")
+            if getattr(parsed.dt, "tz", None) is not None:
+                parsed = parsed.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+            out[left] = parsed.astype("datetime64[us]")
+    bad = list(s.index[todo & out.isna()])
+    return out, bad
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet events stay in DuckDB
+
+
+def _parquet_events(con, path: Path, tm: TableMapping) -> ibis.Table:
+    t = con.read_parquet(str(path), table_name="events", file_row_number=True)
+    return conform_ibis(t, "events", str(path), tm, row_expr=t["file_row_number"] + 1)
+
+
+def conform_ibis(t: ibis.Table, name: str, file: str, tm: TableMapping, row_expr=None):
+    """Rename, complete and type an Ibis table to the canonical columns of ``name``."""
+    inverse = {export: canon for canon, export in tm.columns.items()}
+    cols = {inverse.get(c, c): c for c in t.columns}
+    missing = [c for c in REQUIRED[name] if c not in cols]
+    if missing:
+        raise DataError(
+            [
+                Problem(file, f"required column '{c}' is missing", column=c,
+                        hint=f"It has: {', '.join(t.columns)}. Rename the column, or map it: "
+                        f"tables.{name}.columns.{c}: <your column>")
+                for c in missing
+            ]
+        )
+    exprs = {}
+    problems = []
+    for col, kind in COLUMNS[name].items():
+        want = IBIS_TYPES[kind]
+        if col not in cols:
+            exprs[col] = ibis.null().cast(want)
+            continue
+        e = t[cols[col]]
+        if tm.values.get(col):
+            e = e.cast("string").substitute(tm.values[col])
+        if kind == "datetime" and not e.type().is_timestamp():
+            if e.type().is_string():
+                problems.append(
+                    Problem(file, "timestamps are stored as text", column=col,
+                            hint="Store the column as a timestamp type in the Parquet file or "
+                            "table")
+                )
+                continue
+            e = e.cast("timestamp")
+        elif kind == "datetime" and e.type().timezone is not None:
+            e = e.cast("timestamp")
+        elif kind in ("float", "decimal") and not e.type().is_numeric():
+            problems.append(
+                Problem(file, f"column has type {e.type()}, not a number", column=col,
+                        hint="Store amounts and coordinates as numbers")
+            )
+            continue
+        elif kind == "text" and not e.type().is_string():
+            e = e.cast("string")
+        exprs[col] = e.cast(want) if kind != "datetime" else e
+    if problems:
+        raise DataError(problems)
+    if row_expr is not None:
+        exprs[ROW] = row_expr.cast("int64")
+    return t.select(**exprs)
+
+
+def from_frames(
+    tables: dict[str, pd.DataFrame],
+    *,
+    con: ibis.BaseBackend | None = None,
+    origin: str = "(in memory)",
+) -> Dataset:
+    """Build and validate a data set from pandas DataFrames with the canonical columns.
+
+    Handy for tests, notebooks and the generator (:func:`aandacht.generate.generate`). Text
+    values are parsed as for CSV files; missing optional tables are empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ds = from_frames({
+    ...     "relations": pd.DataFrame({"relation_id": ["R1"], "name": ["Bakkerij Jansen"]}),
+    ...     "users": pd.DataFrame({"user_id": ["JdV"]}),
+    ...     "events": pd.DataFrame({"event_id": ["E1"], "relation_id": ["R1"], "user_id": ["JdV"],
+    ...                            "timestamp": ["2026-03-02 10:00"], "source": ["history"],
+    ...                            "action": ["added"]}),
+    ... })
+    >>> len(ds.relations)
+    1
+    """
+    con = con or ibis.duckdb.connect()
+    mp = Mapping()
+    frames, files, problems, events = {}, {}, [], None
+    for name in TABLES:
+        files[name] = f"{origin} [{name}]"
+        if name not in tables:
+            if name in OPTIONAL_TABLES:
+                frames[name] = _empty(name)
+                continue
+            problems.append(Problem(origin, f"table '{name}' is missing"))
+            continue
+        try:
+            df = _conform_pandas(tables[name].reset_index(drop=True), name, files[name],
+                                 TableMapping(), mp, typed=True)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        if name == "events":
+            events = con.create_table("events", df, overwrite=True)
+        else:
+            frames[name] = df
+    if problems:
+        raise DataError(problems)
+    return _finish(con, frames, events, files, origin)
