@@ -1,0 +1,60 @@
+# The two commands of the README:  make app  and  make test.
+# Both create/update .venv/ (Python 3.11, pinned versions in requirements.lock).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 5006
+DATA   ?= data_samples
+
+.PHONY: app test lint format bench venv browser clean sample-data lock
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+## Start the dashboard on the sample data (http://localhost:$(PORT)/app)
+app: venv
+	AANDACHT_DATA=$(DATA) $(BIN)/panel serve app/app.py --port $(PORT) --address 0.0.0.0 \
+	  --allow-websocket-origin='*' --num-procs 1
+
+## Lint, then the whole test suite (unit, property, CLI, notebooks, browser)
+test: venv browser lint
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check aandacht app tests bench
+	$(BIN)/ruff format --check aandacht app tests bench
+
+format: venv
+	$(BIN)/ruff format aandacht app tests bench
+	$(BIN)/ruff check --fix aandacht app tests bench
+
+## Debian's Chromium for the browser tests (Playwright cannot download a browser here)
+browser:
+	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM_PATH" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; \
+	else echo "NOTE: no /usr/bin/chromium (apt-get install chromium); browser tests will be skipped"; fi
+
+## Benchmarks (not part of the tests): 1M and 10M events; results go to docs/performance.md
+bench: venv
+	$(BIN)/python bench/run.py
+
+## Regenerate the bundled sample data set
+sample-data: venv
+	$(BIN)/aandacht generate --output data_samples
+
+## Re-pin requirements.lock from the current .venv
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^aandacht' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
