@@ -27,11 +27,22 @@ class Problem:
         if self.column is not None:
             where += f", column '{self.column}'"
         text = f"{where}: {self.message}"
-        if self.value is not None and self.value != "":
+        if _present(self.value):
             text += f" (value: {self.value!r})"
         if self.hint:
             text += f". {self.hint}"
         return text
+
+
+def _present(value: object) -> bool:
+    if value is None:
+        return False
+    try:
+        if value != value:  # NaN, NaT
+            return False
+    except TypeError:  # pd.NA
+        return False
+    return str(value) != "" and str(value) != "<NA>"
 
 
 class AandachtError(Exception):

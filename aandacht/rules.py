@@ -7,7 +7,6 @@ table or CSV file (for example to stop counting ``history/modified``).
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -29,8 +28,8 @@ def default_rules() -> pd.DataFrame:
     >>> r.loc[(r.source == "sales") & (r.action == "invoice_added"), "counted"].item()
     False
     """
-    with resources.files("aandacht").joinpath("data/counting_rules.csv").open("rb") as fh:
-        return _validate(pd.read_csv(fh, dtype=str, keep_default_na=False), "counting_rules.csv")
+    path = Path(__file__).parent / "data" / "counting_rules.csv"
+    return _validate(pd.read_csv(path, dtype=str, keep_default_na=False), str(path))
 
 
 def load_rules(rules: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:

@@ -178,8 +178,7 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
         rows = t.filter(cond).select(*cols)
         if has_row:
             rows = rows.order_by(ROW)
-        for rec in rows.limit(MAX_EXAMPLES).to_pandas().itertuples(index=False):
-            rec = rec._asdict()
+        for rec in rows.limit(MAX_EXAMPLES).to_pandas().to_dict("records"):
             row = int(rec[ROW]) if has_row else None
             where = "" if has_row else f"event {rec['event_id']}: "
             problems.append(Problem(file, where + msg, row, col, rec[col], hint))
@@ -195,15 +194,14 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
         dups = (
             t.filter(t.event_id.notnull())
             .group_by("event_id")
-            .aggregate(k=t.count())
+            .aggregate(k=lambda g: g.count())
             .filter(lambda d: d.k > 1)
         )
         dup_rows = t.semi_join(dups, "event_id")
         cond_rows = dup_rows.select(*select_cols)
         if has_row:
             cond_rows = cond_rows.order_by(ROW)
-        for rec in cond_rows.limit(MAX_EXAMPLES).to_pandas().itertuples(index=False):
-            rec = rec._asdict()
+        for rec in cond_rows.limit(MAX_EXAMPLES).to_pandas().to_dict("records"):
             problems.append(
                 Problem(file, f"event_id {rec['event_id']} appears more than once",
                         int(rec[ROW]) if has_row else None, "event_id", rec["event_id"],
@@ -220,8 +218,7 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
             rows = orphans.select(*cols)
             if has_row:
                 rows = rows.order_by(ROW)
-            for rec in rows.limit(MAX_EXAMPLES).to_pandas().itertuples(index=False):
-                rec = rec._asdict()
+            for rec in rows.limit(MAX_EXAMPLES).to_pandas().to_dict("records"):
                 where = "" if has_row else f"event {rec['event_id']}: "
                 problems.append(
                     Problem(file, f"{where}{key} {rec[key]} is not in {target}",

@@ -1,0 +1,190 @@
+"""Loading, mapping files and bad input: every error names the file, row, column and value."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from tiny import tables, write_csv_folder
+
+from aandacht import DataError, MappingError, Selection, calculate, load, timeline
+from aandacht.load import ROW
+
+ROOT = Path(__file__).resolve().parents[1]
+DUTCH = ROOT / "docs" / "examples" / "dutch_export"
+
+
+def load_error(folder) -> DataError:
+    with pytest.raises(DataError) as exc:
+        load(folder)
+    return exc.value
+
+
+def test_csv_folder_round_trip(tmp_path):
+    ds = load(write_csv_folder(tmp_path / "d"))
+    assert len(ds.relations) == 4 and len(ds.users) == 4
+    assert int(ds.events.count().to_pandas()) == 16
+    assert ds.b_group_names() == ["top customers"]
+    assert "inside sales" in ds.group_names() and "Service" in ds.group_names()
+    assert ds.users["active"].tolist() == [True, True, True, False]
+
+
+def test_parquet_events_and_xlsx(tmp_path):
+    folder = write_csv_folder(tmp_path / "p")
+    ev = pd.read_csv(folder / "events.csv", dtype=str)
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"])
+    ev["amount"] = pd.to_numeric(ev["amount"])
+    (folder / "events.csv").unlink()
+    ev.to_parquet(folder / "events.parquet")
+    a = calculate(load(folder), Selection(as_of="2026-03-31", revenue="both"))
+    # the same data set as one workbook
+    xlsx = tmp_path / "crm.xlsx"
+    with pd.ExcelWriter(xlsx) as w:
+        for name, df in tables().items():
+            df.to_excel(w, sheet_name=name, index=False)
+    b = calculate(load(xlsx), Selection(as_of="2026-03-31", revenue="both"))
+    c = calculate(load(write_csv_folder(tmp_path / "c")),
+                  Selection(as_of="2026-03-31", revenue="both"))
+    cols = ["relation_id", "total", "dgn", "history", "sales", "helpdesk", "revenue"]
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    pd.testing.assert_frame_equal(a[cols], c[cols])
+
+
+def test_dutch_export_through_mapping_file():
+    ds = load(DUTCH, DUTCH / "mapping.yaml")
+    assert ds.relations.relation_id.tolist() == ["1001", "1002", "1003"]
+    assert ds.relations.name[0] == "Café De Gouden Leeuw"  # cp1252 decoded
+    assert ds.users.set_index("user_id").active.to_dict() == {"JdV": True, "PB": True,
+                                                             "OS": False}
+    res = calculate(ds, Selection(as_of="2026-03-31", period_from="2026-03-01",
+                                  revenue="both")).set_index("relation_id")
+    # 1001: history, note, e-mail out, quote, order count (5); the invoice does not
+    assert res.loc["1001", "total"] == 5 and res.loc["1001", "history"] == 2
+    assert res.loc["1001", "revenue"] == pytest.approx(1250.00 + 1512.50)  # decimal commas
+    # 1002: the call counts once (closed does not); the old history is before the period
+    assert res.loc["1002", "total"] == 1 and res.loc["1002", "dgn"] == 21
+    # department as a group, by its Dutch name
+    sales = calculate(ds, Selection(as_of="2026-03-31", user_group="Verkoop"))
+    assert sales.set_index("relation_id").loc["1002", "dgn"] == 75  # OS, 15 Jan
+    tl = timeline(ds, "1003")
+    assert tl.subject.tolist() == ["Anfrage Ersatzteile – €-Preis"]
+    assert tl.timestamp.tolist() == [pd.Timestamp("2026-03-20 09:00")]
+
+
+def test_dutch_export_without_mapping_says_what_to_do(tmp_path):
+    folder = tmp_path / "nl"
+    shutil.copytree(DUTCH, folder)
+    (folder / "events.csv").write_bytes((DUTCH / "Contactmomenten.csv").read_bytes())
+    (folder / "relations.csv").write_bytes((DUTCH / "Relaties.csv").read_bytes())
+    (folder / "users.csv").write_bytes((DUTCH / "Medewerkers.csv").read_bytes())
+    err = load_error(folder)
+    text = str(err)
+    assert "cp1252" in text and "relations.csv" in text
+
+
+def test_missing_table_and_column(tmp_path):
+    folder = write_csv_folder(tmp_path / "d")
+    (folder / "users.csv").unlink()
+    err = load_error(folder)
+    assert "table 'users' is missing" in str(err)
+    folder = write_csv_folder(tmp_path / "e")
+    ev = pd.read_csv(folder / "events.csv", dtype=str).drop(columns=["timestamp"])
+    ev.to_csv(folder / "events.csv", index=False)
+    err = load_error(folder)
+    (p,) = err.problems
+    assert p.file.endswith("events.csv") and p.column == "timestamp" and p.row == 1
+    assert "tables.events.columns.timestamp" in str(p)
+
+
+def test_duplicate_ids(tmp_path):
+    t = tables()
+    t["relations"].loc[3, "relation_id"] = "R1"
+    t["events"].loc[5, "event_id"] = "E01"
+    err = load_error(write_csv_folder(tmp_path / "d", t))
+    by_file = {(Path(p.file).name, p.column, p.row) for p in err.problems}
+    assert ("relations.csv", "relation_id", 5) in by_file  # header is row 1
+    assert ("events.csv", "event_id", 2) in by_file and ("events.csv", "event_id", 7) in by_file
+
+
+def test_unknown_relation_and_user(tmp_path):
+    t = tables()
+    t["events"].loc[2, "relation_id"] = "R999"
+    t["events"].loc[4, "user_id"] = "ZZ"
+    err = load_error(write_csv_folder(tmp_path / "d", t))
+    msgs = {(p.row, p.column, p.value): p.message for p in err.problems}
+    assert msgs[(4, "relation_id", "R999")] == "relation_id R999 is not in relations"
+    assert msgs[(6, "user_id", "ZZ")] == "user_id ZZ is not in users"
+
+
+def test_unparseable_date_and_amount(tmp_path):
+    t = tables()
+    t["events"].loc[0, "timestamp"] = "32-13-2026"
+    t["events"].loc[7, "amount"] = "1.000,50"
+    err = load_error(write_csv_folder(tmp_path / "d", t))
+    found = {(p.row, p.column, p.value) for p in err.problems}
+    assert (2, "timestamp", "32-13-2026") in found
+    assert (9, "amount", "1.000,50") in found
+    assert "csv.decimal" in str(err)
+
+
+def test_unknown_source_and_action(tmp_path):
+    t = tables()
+    t["events"].loc[0, "source"] = "Historie"
+    t["events"].loc[1, "action"] = "deleted"
+    t["events"].loc[2, "direction"] = "sideways"
+    err = load_error(write_csv_folder(tmp_path / "d", t))
+    found = {(p.row, p.column, p.value, p.message) for p in err.problems}
+    assert (2, "source", "Historie", "unknown source") in found
+    assert (3, "action", "deleted", "unknown action for this source") in found
+    assert (4, "direction", "sideways", "unknown direction") in found
+    assert "tables.events.values.source" in str(err)
+
+
+def test_required_value_empty(tmp_path):
+    t = tables()
+    t["events"].loc[3, "user_id"] = ""
+    t["relations"].loc[1, "name"] = None
+    err = load_error(write_csv_folder(tmp_path / "d", t))
+    found = {(Path(p.file).name, p.row, p.column) for p in err.problems}
+    assert ("events.csv", 5, "user_id") in found and ("relations.csv", 3, "name") in found
+
+
+def test_nothing_dropped_all_problems_reported(tmp_path):
+    t = tables()
+    for i in range(5):
+        t["events"].loc[i, "source"] = "bogus"
+    err = load_error(write_csv_folder(tmp_path / "d", t))
+    assert sorted(p.row for p in err.problems if p.column == "source") == [2, 3, 4, 5, 6]
+
+
+def test_parquet_problems_have_row_numbers(tmp_path):
+    folder = write_csv_folder(tmp_path / "p")
+    ev = pd.read_csv(folder / "events.csv", dtype=str)
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"])
+    ev["amount"] = pd.to_numeric(ev["amount"])
+    ev.loc[9, "relation_id"] = "R404"
+    (folder / "events.csv").unlink()
+    ev.to_parquet(folder / "events.parquet")
+    (p,) = load_error(folder).problems
+    assert p.file.endswith("events.parquet") and p.row == 10 and p.value == "R404"
+
+
+def test_bad_mapping_files(tmp_path):
+    m = tmp_path / "m.yaml"
+    m.write_text("tables:\n  event:\n    file: x.csv\n")
+    with pytest.raises(MappingError, match="unknown table; use one of"):
+        load(DUTCH, m)
+    m.write_text("tables:\n  events:\n    columns: {when: Datum}\n")
+    with pytest.raises(MappingError, match="not a column of events"):
+        load(DUTCH, m)
+    m.write_text("csv: {encoding: klingon}\n")
+    with pytest.raises(MappingError, match="not a known encoding"):
+        load(DUTCH, m)
+
+
+def test_row_column_is_kept_for_messages_only():
+    from tiny import dataset
+
+    ds = dataset()
+    assert ROW in ds.events.columns  # carried for error messages
+    assert ROW not in ds.relations.columns
