@@ -101,26 +101,31 @@ def load(
         raise DataError([Problem(text, "not found", hint="Give a folder, an .xlsx file or a URL")])
     con = con or ibis.duckdb.connect()
     if path.is_dir():
-        frames, files, events = _read_folder(path, mp, con)
+        frames, files, events, problems = _read_folder(path, mp, con)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        frames, files, events = _read_xlsx(path, mp, con)
+        frames, files, events, problems = _read_xlsx(path, mp, con)
     else:
         raise DataError(
             [Problem(text, "not a folder or an .xlsx file",
                      hint="Put the five tables as CSV/Parquet files in one folder")]
         )
-    return _finish(con, frames, events, files, text)
+    return _finish(con, frames, events, files, text, problems)
 
 
-def _finish(con, frames, events, files, origin) -> Dataset:
-    problems: list[Problem] = []
+def _finish(con, frames, events, files, origin, problems=()) -> Dataset:
+    """Validate what was read; raise one DataError with every problem found."""
+    problems = list(problems)
     small = {}
     for name in ("relations", "relation_groups", "users", "user_groups"):
+        if name not in frames:
+            continue
         df, probs = validation.validate_small(name, frames[name], files[name])
         small[name] = df
         problems += probs
-    problems += validation.check_groups(small, files)
-    problems += validation.check_events(events, small, files["events"])
+    if len(small) == 4:
+        problems += validation.check_groups(small, files)
+        if events is not None:
+            problems += validation.check_events(events, small, files["events"])
     if problems:
         raise DataError(problems)
     return Dataset(con=con, events=events, origin=origin, files=files, **small)
@@ -178,9 +183,7 @@ def _read_folder(folder: Path, mp: Mapping, con):
                     frames[name] = df
         except DataError as exc:
             problems += exc.problems
-    if problems:
-        raise DataError(problems)
-    return frames, files, events
+    return frames, files, events, problems
 
 
 def _read_xlsx(path: Path, mp: Mapping, con):
@@ -213,9 +216,7 @@ def _read_xlsx(path: Path, mp: Mapping, con):
             events = con.create_table("events", df, overwrite=True)
         else:
             frames[name] = df
-    if problems:
-        raise DataError(problems)
-    return frames, files, events
+    return frames, files, events, problems
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -527,6 +528,4 @@ def from_frames(
             events = con.create_table("events", df, overwrite=True)
         else:
             frames[name] = df
-    if problems:
-        raise DataError(problems)
-    return _finish(con, frames, events, files, origin)
+    return _finish(con, frames, events, files, origin, problems)
