@@ -157,7 +157,7 @@ def _run_calculate(args) -> None:
     from .export import write_table
 
     out, _full = calculate_table(args)
-    colours = {b: info["colour"] for b, info in BANDS.items()} if isinstance(BANDS, dict) else {}
+    colours = {name: band.colour for name, band in BANDS.items()}
     fills = {"Result": {c: (lambda v: colours.get(v)) for c in ("band", "sales_band")}}
     write_table(out, args.output, sheet="Result", fills=fills)
 

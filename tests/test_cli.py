@@ -1,0 +1,148 @@
+"""The command line, exactly as in the contract."""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from tiny import tables, write_csv_folder
+
+from aandacht.cli import CONTRACT_COLUMNS, REVENUE_COLUMNS, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return write_csv_folder(tmp_path_factory.mktemp("crm"))
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def read(text):
+    return pd.read_csv(io.StringIO(text), dtype={"relation_id": str}, keep_default_na=False)
+
+
+def test_calculate_to_stdout(folder, capsys):
+    code, out, err = run(["calculate", "--data", folder, "--from", "2026-03-01", "--to",
+                          "2026-03-31", "--as-of", "2026-03-31"], capsys)
+    assert code == 0, err
+    df = read(out)
+    assert list(df.columns) == CONTRACT_COLUMNS
+    assert df.relation_id.tolist() == ["R1", "R2", "R3", "R4"]
+    assert df.total.tolist() == [5, 3, 0, 0]
+    # dgn empty when there is none
+    assert df.set_index("relation_id").loc["R4", "dgn"] == ""
+    # mean 2: R1 5/2=2.5 -> much, R2 3/2=1.5 (equal to a threshold -> higher) -> much
+    assert df.band.tolist() == ["much", "much", "none", "none"]
+
+
+def test_calculate_with_revenue(folder, capsys):
+    code, out, err = run(["calculate", "--data", folder, "--from", "2026-03-01", "--to",
+                          "2026-03-31", "--as-of", "2026-03-31", "--revenue", "both"], capsys)
+    assert code == 0, err
+    df = read(out).set_index("relation_id")
+    assert list(df.columns) == CONTRACT_COLUMNS[1:] + REVENUE_COLUMNS
+    assert float(df.loc["R1", "revenue"]) == pytest.approx(2001.0)
+    assert float(df.loc["R1", "revenue_per_contact"]) == pytest.approx(2001.0 / 5)
+    assert df.loc["R4", "sales_area"] == "excluded" and df.loc["R4", "revenue_per_contact"] == ""
+    # R3: revenue 250 and no contacts -> index 0 -> none -> insufficient
+    assert (df.loc["R3", "sales_band"], df.loc["R3", "sales_area"]) == ("none", "insufficient")
+    # R2: contacts, no revenue -> infinite index -> very_much -> too_much
+    assert (df.loc["R2", "sales_band"], df.loc["R2", "sales_area"]) == ("very_much", "too_much")
+
+
+def test_users_group_bgroup_selection(folder, tmp_path, capsys):
+    base = ["calculate", "--data", folder, "--from", "2026-03-01", "--to", "2026-03-31",
+            "--as-of", "2026-03-31"]
+    code, out, _ = run([*base, "--users", "PB"], capsys)
+    assert code == 0 and read(out).total.tolist() == [1, 1, 0, 0]
+    code, out, _ = run([*base, "--user-group", "Sales"], capsys)
+    assert code == 0 and read(out).total.tolist() == [4, 2, 0, 0]
+    code, out, _ = run([*base, "--b-group", "top customers"], capsys)
+    assert code == 0 and read(out).relation_id.tolist() == ["R1", "R2"]
+    sel = tmp_path / "sel.csv"
+    sel.write_text("relation_id\nR3\n\nR1\nR3\n")
+    code, out, _ = run([*base, "--selection", sel], capsys)
+    assert code == 0 and read(out).relation_id.tolist() == ["R1", "R3"]
+
+
+def test_strategy_and_thresholds(folder, capsys):
+    base = ["calculate", "--data", folder, "--from", "2026-03-01", "--to", "2026-03-31",
+            "--as-of", "2026-03-31"]
+    code, out, _ = run([*base, "--strategy", "fixed", "--thresholds", "1,2,3,4"], capsys)
+    assert code == 0 and read(out).band.tolist() == ["very_much", "much", "none", "none"]
+    code, _, err = run([*base, "--strategy", "fancy"], capsys)
+    assert code == 2 and "relative" in err and "natural_breaks" in err
+
+
+def test_xlsx_output_is_formula_safe_with_band_fills(tmp_path, capsys):
+    t = tables()
+    t["relations"].loc[0, "name"] = '=HYPERLINK("http://evil.example","klik")'
+    folder = write_csv_folder(tmp_path / "d", t)
+    out = tmp_path / "result.xlsx"
+    code, _, err = run(["calculate", "--data", folder, "--as-of", "2026-03-31", "--from",
+                        "2026-03-01", "--output", out], capsys)
+    assert code == 0, err
+    ws = openpyxl.load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    assert header == CONTRACT_COLUMNS
+    name = ws.cell(row=2, column=2)
+    assert name.data_type == "s" and name.value.startswith("=HYPERLINK")
+    band = ws.cell(row=2, column=header.index("band") + 1)
+    assert band.value == "much" and band.fill.start_color.rgb.endswith("2CA02C")
+
+
+def test_timeline(folder, tmp_path, capsys):
+    code, out, err = run(["timeline", "--data", folder, "--relation", "R1", "--from",
+                          "2026-03-01", "--to", "2026-03-31"], capsys)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["event_id"] for r in rows] == ["E01", "E05", "E06", "E07", "E08", "E09", "E03"]
+    assert [r["counted"] for r in rows] == ["True", "False", "True", "True", "True", "False",
+                                            "True"]
+    out_file = tmp_path / "tl.xlsx"
+    code, _, _ = run(["timeline", "--data", folder, "--relation", "R1", "--output", out_file],
+                     capsys)
+    assert code == 0 and openpyxl.load_workbook(out_file).active.max_row == 10
+
+
+def test_bad_input_exits_non_zero_naming_file_and_row(tmp_path, capsys):
+    t = tables()
+    t["events"].loc[4, "relation_id"] = "R999"
+    folder = write_csv_folder(tmp_path / "bad", t)
+    code, out, err = run(["calculate", "--data", folder], capsys)
+    assert code != 0 and out == ""
+    assert "events.csv, row 6, column 'relation_id'" in err and "R999" in err
+    code, _, err = run(["calculate", "--data", tmp_path / "nope"], capsys)
+    assert code != 0 and "not found" in err
+    sel = tmp_path / "sel.txt"
+    sel.write_text("R1\nR77\n")
+    code, _, err = run(["calculate", "--data", write_csv_folder(tmp_path / "ok"),
+                        "--selection", sel], capsys)
+    assert code != 0 and "sel.txt, row 2" in err and "R77" in err
+    code, _, err = run(["calculate", "--data", write_csv_folder(tmp_path / "ok2"),
+                        "--users", "XX"], capsys)
+    assert code != 0 and "unknown user" in err
+    code, _, err = run(["timeline", "--data", write_csv_folder(tmp_path / "ok3"),
+                        "--relation", "R404"], capsys)
+    assert code != 0 and "R404" in err
+
+
+def test_console_script_runs_as_a_process(folder):
+    exe = Path(sys.executable).with_name("aandacht")
+    proc = subprocess.run([str(exe), "calculate", "--data", str(folder), "--as-of",
+                           "2026-03-31"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == ",".join(CONTRACT_COLUMNS)
+    proc = subprocess.run([str(exe), "calculate", "--data", str(folder), "--from", "xx"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "not a date" in proc.stderr
