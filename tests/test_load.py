@@ -188,3 +188,29 @@ def test_row_column_is_kept_for_messages_only():
     ds = dataset()
     assert ROW in ds.events.columns  # carried for error messages
     assert ROW not in ds.relations.columns
+
+
+def test_database_url_counts_in_the_database(tmp_path):
+    import duckdb
+
+    t = tables()
+    t["events"]["timestamp"] = pd.to_datetime(t["events"]["timestamp"])
+    t["events"]["amount"] = pd.to_numeric(t["events"]["amount"])
+    db = tmp_path / "crm.duckdb"
+    with duckdb.connect(str(db)) as c:
+        for name, df in t.items():
+            c.register("frame", df)
+            c.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            c.unregister("frame")
+    sel = Selection(as_of="2026-03-31", period_from="2026-03-01", revenue="both")
+    from_db = calculate(load(f"duckdb:///{db}"), sel)
+    from_files = calculate(load(write_csv_folder(tmp_path / "f")), sel)
+    cols = ["relation_id", "total", "dgn", "history", "correspondence", "sales", "helpdesk",
+            "revenue"]
+    pd.testing.assert_frame_equal(from_db[cols], from_files[cols])
+
+
+def test_unreachable_database_is_a_clear_error():
+    with pytest.raises(DataError, match=r"postgres://u:\*\*\*@.*cannot connect") as exc:
+        load("postgres://u:secret@127.0.0.1:1/nothing")
+    assert "secret" not in str(exc.value)
