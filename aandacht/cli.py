@@ -224,11 +224,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # bad strategy names, thresholds
         print(f"aandacht {args.command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. piping into `head`: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"aandacht {args.command}: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # pragma: no cover - e.g. piping into `head`
-        return 0
     return 0
 
 
