@@ -86,8 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--revenue", choices=["orders", "invoices", "both"], help="add the sales view")
     c.add_argument("--strategy", default="relative", help="band strategy (default: relative)")
     c.add_argument("--thresholds", help="four band thresholds, e.g. 0.25,0.75,1.5,3")
-    c.add_argument("--all-columns", action="store_true",
-                   help="also write NAW data, the last contact and revenue details")
+    c.add_argument(
+        "--all-columns",
+        action="store_true",
+        help="also write NAW data, the last contact and revenue details",
+    )
 
     t = sub.add_parser("timeline", help="every event of one relation, in time order")
     common(t)
@@ -103,8 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--events", type=int, default=150_000)
     g.add_argument("--seed", type=int, default=42)
     g.add_argument("--end", default="2026-10-31", help="last day of the data (ISO date)")
-    g.add_argument("--format", choices=["parquet", "csv"], default="parquet",
-                   help="file format of the events table")
+    g.add_argument(
+        "--format",
+        choices=["parquet", "csv"],
+        default="parquet",
+        help="file format of the events table",
+    )
     return p
 
 
@@ -142,8 +149,15 @@ def calculate_table(args: argparse.Namespace):
 
         sv = sales_view(res, strategy=args.strategy, thresholds=thresholds, **params)
         extra = sv.table.set_index("relation_id")
-        for col in ("revenue_per_contact", "attention_index", "sales_band", "sales_area",
-                    "expected_contacts", "contact_gap", "abc_class"):
+        for col in (
+            "revenue_per_contact",
+            "attention_index",
+            "sales_band",
+            "sales_area",
+            "expected_contacts",
+            "contact_gap",
+            "abc_class",
+        ):
             if col in extra.columns:
                 res[col] = res["relation_id"].map(extra[col])
         columns += REVENUE_COLUMNS
@@ -197,11 +211,13 @@ def _run_generate(args) -> None:
 
     from .generate import generate, write
 
-    tables = generate(args.relations, args.events, seed=args.seed,
-                      end=dt.date.fromisoformat(args.end))
+    tables = generate(
+        args.relations, args.events, seed=args.seed, end=dt.date.fromisoformat(args.end)
+    )
     write(tables, args.output, events_format=args.format)
-    print(f"wrote {args.output}: {len(tables['relations'])} relations, "
-          f"{len(tables['events'])} events")
+    print(
+        f"wrote {args.output}: {len(tables['relations'])} relations, {len(tables['events'])} events"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,9 +31,14 @@ def load_database(url: str, mapping: Mapping):
         existing = set(con.list_tables())
     except Exception as exc:  # drivers raise their own kinds
         raise DataError(
-            [Problem(shown, f"cannot connect to the database: {exc}".strip(),
-                     hint="Check the URL, that the server runs and accepts connections, and "
-                     "the credentials")]
+            [
+                Problem(
+                    shown,
+                    f"cannot connect to the database: {exc}".strip(),
+                    hint="Check the URL, that the server runs and accepts connections, and "
+                    "the credentials",
+                )
+            ]
         ) from exc
     frames, files, problems, events = {}, {}, [], None
     for name in TABLES:
@@ -45,9 +50,12 @@ def load_database(url: str, mapping: Mapping):
                 frames[name] = _empty(name)
                 continue
             problems.append(
-                Problem(shown, f"table '{tname}' is missing",
-                        hint=f"The database has: {', '.join(sorted(existing)) or 'no tables'}. "
-                        f"Name it with tables.{name}.file in a mapping file")
+                Problem(
+                    shown,
+                    f"table '{tname}' is missing",
+                    hint=f"The database has: {', '.join(sorted(existing)) or 'no tables'}. "
+                    f"Name it with tables.{name}.file in a mapping file",
+                )
             )
             continue
         try:

@@ -27,8 +27,14 @@ RESULT_COLUMNS = [
     "dgn",
     *[c for cat in CATEGORIES for c in (cat, f"{cat}_dgn")],
 ]
-LAST_COLUMNS = ["last_contact", "last_user", "last_source", "last_action", "last_channel",
-                "last_direction"]
+LAST_COLUMNS = [
+    "last_contact",
+    "last_user",
+    "last_source",
+    "last_action",
+    "last_channel",
+    "last_direction",
+]
 NAW_COLUMNS = ["colour", "address", "postcode", "city", "country", "lat", "lon"]
 
 

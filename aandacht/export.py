@@ -96,8 +96,9 @@ def write_xlsx(
                     if colour:
                         hexc = colour.lstrip("#").upper()
                         if hexc not in fill_cache:
-                            fill_cache[hexc] = PatternFill("solid", start_color=hexc,
-                                                           end_color=hexc)
+                            fill_cache[hexc] = PatternFill(
+                                "solid", start_color=hexc, end_color=hexc
+                            )
                         cell.fill = fill_cache[hexc]
         ws.freeze_panes = "A2"
         if len(df.columns):
@@ -114,7 +115,7 @@ def write_xlsx(
 
 
 def _sheet_title(name: str) -> str:
-    bad = '[]:*?/\\'
+    bad = "[]:*?/\\"
     clean = "".join("_" if ch in bad else ch for ch in str(name))
     return clean[:31] or "Sheet"
 
@@ -128,7 +129,8 @@ def write_table(df: pd.DataFrame, output: str | Path | None, **xlsx) -> None:
         return
     p = Path(output)
     if p.suffix.lower() == ".xlsx":
-        write_xlsx(p, {xlsx.get("sheet", "Result"): df, **xlsx.get("extra", {})},
-                   fills=xlsx.get("fills"))
+        write_xlsx(
+            p, {xlsx.get("sheet", "Result"): df, **xlsx.get("extra", {})}, fills=xlsx.get("fills")
+        )
     else:
         df.to_csv(p, index=False, lineterminator="\n")

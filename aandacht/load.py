@@ -24,8 +24,13 @@ from .mapping import Mapping, TableMapping, read_mapping
 from .schema import COLUMNS, OPTIONAL_TABLES, REQUIRED, TABLES
 
 #: Ibis types of the canonical columns.
-IBIS_TYPES = {"text": "string", "float": "float64", "decimal": "float64", "bool": "boolean",
-              "datetime": "timestamp"}
+IBIS_TYPES = {
+    "text": "string",
+    "float": "float64",
+    "decimal": "float64",
+    "bool": "boolean",
+    "datetime": "timestamp",
+}
 
 ROW = "_row"  # the row number as the user sees it (header = row 1), carried for error messages
 
@@ -106,8 +111,13 @@ def load(
         frames, files, events, problems = _read_xlsx(path, mp, con)
     else:
         raise DataError(
-            [Problem(text, "not a folder or an .xlsx file",
-                     hint="Put the five tables as CSV/Parquet files in one folder")]
+            [
+                Problem(
+                    text,
+                    "not a folder or an .xlsx file",
+                    hint="Put the five tables as CSV/Parquet files in one folder",
+                )
+            ]
         )
     return _finish(con, frames, events, files, text, problems)
 
@@ -162,9 +172,11 @@ def _read_folder(folder: Path, mp: Mapping, con):
                 continue
             expected = tm.file or f"{name}.csv or {name}.parquet"
             problems.append(
-                Problem(str(folder), f"table '{name}' is missing: no file {expected}",
-                        hint="Add the file, or name it with tables."
-                        f"{name}.file in a mapping file")
+                Problem(
+                    str(folder),
+                    f"table '{name}' is missing: no file {expected}",
+                    hint=f"Add the file, or name it with tables.{name}.file in a mapping file",
+                )
             )
             continue
         try:
@@ -172,8 +184,9 @@ def _read_folder(folder: Path, mp: Mapping, con):
                 if name == "events":
                     events = _parquet_events(con, p, tm)
                 else:
-                    frames[name] = _conform_pandas(pd.read_parquet(p), name, str(p), tm, mp,
-                                                   typed=True)
+                    frames[name] = _conform_pandas(
+                        pd.read_parquet(p), name, str(p), tm, mp, typed=True
+                    )
             else:
                 raw = _read_csv(p, mp)
                 df = _conform_pandas(raw, name, str(p), tm, mp, typed=False)
@@ -201,8 +214,11 @@ def _read_xlsx(path: Path, mp: Mapping, con):
                 frames[name] = _empty(name)
                 continue
             problems.append(
-                Problem(str(path), f"sheet '{sheet}' is missing",
-                        hint=f"The workbook has: {', '.join(sheets)}; add a sheet '{sheet}'")
+                Problem(
+                    str(path),
+                    f"sheet '{sheet}' is missing",
+                    hint=f"The workbook has: {', '.join(sheets)}; add a sheet '{sheet}'",
+                )
             )
             continue
         raw = sheets[sheet]
@@ -235,21 +251,31 @@ def _read_csv(path: Path, mp: Mapping) -> pd.DataFrame:
         )
     except UnicodeDecodeError as exc:
         raise DataError(
-            [Problem(str(path), f"the file is not {mp.csv.encoding} text ({exc.reason} at byte "
-                     f"{exc.start})",
-                     hint="Exports from Windows are often cp1252: set csv.encoding: cp1252 in a "
-                     "mapping file")]
+            [
+                Problem(
+                    str(path),
+                    f"the file is not {mp.csv.encoding} text ({exc.reason} at byte {exc.start})",
+                    hint="Exports from Windows are often cp1252: set csv.encoding: cp1252 in a "
+                    "mapping file",
+                )
+            ]
         ) from exc
     except pd.errors.ParserError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise DataError(
-            [Problem(str(path), f"cannot split the file into columns: {exc}",
-                     row=int(m.group(1)) if m else None,
-                     hint="Check the separator (csv.separator in a mapping file) and quoting")]
+            [
+                Problem(
+                    str(path),
+                    f"cannot split the file into columns: {exc}",
+                    row=int(m.group(1)) if m else None,
+                    hint="Check the separator (csv.separator in a mapping file) and quoting",
+                )
+            ]
         ) from exc
     except pd.errors.EmptyDataError as exc:
-        raise DataError([Problem(str(path), "the file is empty",
-                                 hint="It needs at least a header line")]) from exc
+        raise DataError(
+            [Problem(str(path), "the file is empty", hint="It needs at least a header line")]
+        ) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,9 +289,14 @@ def _rename(df: pd.DataFrame, name: str, file: str, tm: TableMapping) -> pd.Data
     if missing:
         raise DataError(
             [
-                Problem(file, f"required column '{c}' is missing", row=1, column=c,
-                        hint=f"The file has: {', '.join(map(str, df.columns)) or 'no columns'}. "
-                        f"Rename the column, or map it: tables.{name}.columns.{c}: <your column>")
+                Problem(
+                    file,
+                    f"required column '{c}' is missing",
+                    row=1,
+                    column=c,
+                    hint=f"The file has: {', '.join(map(str, df.columns)) or 'no columns'}. "
+                    f"Rename the column, or map it: tables.{name}.columns.{c}: <your column>",
+                )
                 for c in missing
             ]
         )
@@ -318,8 +349,13 @@ _HINT = {
 
 
 def _pandas_dtype(kind: str) -> str:
-    return {"text": "string", "float": "float64", "decimal": "float64", "bool": "boolean",
-            "datetime": "datetime64[us]"}[kind]
+    return {
+        "text": "string",
+        "float": "float64",
+        "decimal": "float64",
+        "bool": "boolean",
+        "datetime": "datetime64[us]",
+    }[kind]
 
 
 def _filled(v) -> bool:
@@ -339,8 +375,13 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
         out = s.map(lambda v: str(v).strip() if _filled(v) else None)
         if typed is False:
             # Excel may give numbers for codes: 1001.0 -> "1001"
-            out = out.map(lambda v: v[:-2] if isinstance(v, str) and re.fullmatch(r"\d+\.0", v)
-                          else v) if s.dtype == object else out
+            out = (
+                out.map(
+                    lambda v: v[:-2] if isinstance(v, str) and re.fullmatch(r"\d+\.0", v) else v
+                )
+                if s.dtype == object
+                else out
+            )
         return out.astype("string"), []
     if kind in ("float", "decimal"):
         if typed and pd.api.types.is_numeric_dtype(s):
@@ -412,8 +453,7 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
         left = todo & out.isna()
         if left.any():
             if mp.csv.dayfirst:
-                parsed = pd.to_datetime(text[left], format="mixed", dayfirst=True,
-                                        errors="coerce")
+                parsed = pd.to_datetime(text[left], format="mixed", dayfirst=True, errors="coerce")
             else:
                 parsed = pd.to_datetime(text[left], format="ISO8601", errors="coerce")
             if getattr(parsed.dt, "tz", None) is not None:
@@ -440,9 +480,13 @@ def conform_ibis(t: ibis.Table, name: str, file: str, tm: TableMapping, row_expr
     if missing:
         raise DataError(
             [
-                Problem(file, f"required column '{c}' is missing", column=c,
-                        hint=f"It has: {', '.join(t.columns)}. Rename the column, or map it: "
-                        f"tables.{name}.columns.{c}: <your column>")
+                Problem(
+                    file,
+                    f"required column '{c}' is missing",
+                    column=c,
+                    hint=f"It has: {', '.join(t.columns)}. Rename the column, or map it: "
+                    f"tables.{name}.columns.{c}: <your column>",
+                )
                 for c in missing
             ]
         )
@@ -459,9 +503,12 @@ def conform_ibis(t: ibis.Table, name: str, file: str, tm: TableMapping, row_expr
         if kind == "datetime" and not e.type().is_timestamp():
             if e.type().is_string():
                 problems.append(
-                    Problem(file, "timestamps are stored as text", column=col,
-                            hint="Store the column as a timestamp type in the Parquet file or "
-                            "table")
+                    Problem(
+                        file,
+                        "timestamps are stored as text",
+                        column=col,
+                        hint="Store the column as a timestamp type in the Parquet file or table",
+                    )
                 )
                 continue
             e = e.cast("timestamp")
@@ -469,8 +516,12 @@ def conform_ibis(t: ibis.Table, name: str, file: str, tm: TableMapping, row_expr
             e = e.cast("timestamp")
         elif kind in ("float", "decimal") and not e.type().is_numeric():
             problems.append(
-                Problem(file, f"column has type {e.type()}, not a number", column=col,
-                        hint="Store amounts and coordinates as numbers")
+                Problem(
+                    file,
+                    f"column has type {e.type()}, not a number",
+                    column=col,
+                    hint="Store amounts and coordinates as numbers",
+                )
             )
             continue
         elif kind == "text" and not e.type().is_string():
@@ -519,8 +570,14 @@ def from_frames(
             problems.append(Problem(origin, f"table '{name}' is missing"))
             continue
         try:
-            df = _conform_pandas(tables[name].reset_index(drop=True), name, files[name],
-                                 TableMapping(), mp, typed=True)
+            df = _conform_pandas(
+                tables[name].reset_index(drop=True),
+                name,
+                files[name],
+                TableMapping(),
+                mp,
+                typed=True,
+            )
         except DataError as exc:
             problems += exc.problems
             continue

@@ -145,7 +145,9 @@ def read_mapping(path: str | Path | None) -> Mapping:
     try:
         codecs.lookup(csv.encoding)
     except LookupError as exc:
-        raise MappingError(f"{name}: csv.encoding '{csv.encoding}' is not a known encoding") from exc
+        raise MappingError(
+            f"{name}: csv.encoding '{csv.encoding}' is not a known encoding"
+        ) from exc
     tables: dict[str, TableMapping] = {}
     for tname, traw in (raw.get("tables") or {}).items():
         if tname not in TABLES:

@@ -69,22 +69,39 @@ def _validate(df: pd.DataFrame, name: str) -> pd.DataFrame:
         line = int(i) + 2
         if row.source not in ACTIONS:
             problems.append(
-                Problem(name, "unknown source", line, "source", row.source,
-                        f"Use one of: {', '.join(ACTIONS)}")
+                Problem(
+                    name,
+                    "unknown source",
+                    line,
+                    "source",
+                    row.source,
+                    f"Use one of: {', '.join(ACTIONS)}",
+                )
             )
         elif row.action not in ACTIONS[row.source]:
             problems.append(
-                Problem(name, f"unknown action for source '{row.source}'", line, "action",
-                        row.action, f"Use one of: {', '.join(ACTIONS[row.source])}")
+                Problem(
+                    name,
+                    f"unknown action for source '{row.source}'",
+                    line,
+                    "action",
+                    row.action,
+                    f"Use one of: {', '.join(ACTIONS[row.source])}",
+                )
             )
         flag = row.counted.lower()
         if flag in _TRUE:
             counted.append(True)
             if row.counted_under not in CATEGORIES:
                 problems.append(
-                    Problem(name, "a counted rule needs a group to count under", line,
-                            "counted_under", row.counted_under,
-                            f"Use one of: {', '.join(CATEGORIES)}")
+                    Problem(
+                        name,
+                        "a counted rule needs a group to count under",
+                        line,
+                        "counted_under",
+                        row.counted_under,
+                        f"Use one of: {', '.join(CATEGORIES)}",
+                    )
                 )
         elif flag in _FALSE:
             counted.append(False)
@@ -97,8 +114,14 @@ def _validate(df: pd.DataFrame, name: str) -> pd.DataFrame:
     dup = out.duplicated(["source", "action"], keep="first")
     for i in out.index[dup]:
         problems.append(
-            Problem(name, "the same source/action appears twice", int(i) + 2, "action",
-                    f"{out.at[i, 'source']}/{out.at[i, 'action']}", "Keep one rule per pair")
+            Problem(
+                name,
+                "the same source/action appears twice",
+                int(i) + 2,
+                "action",
+                f"{out.at[i, 'source']}/{out.at[i, 'action']}",
+                "Keep one rule per pair",
+            )
         )
     if problems:
         raise DataError(problems)

@@ -28,7 +28,16 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "marketing": ("mailing_sent",),
 }
 
-CHANNELS: tuple[str, ...] = ("phone", "meeting", "visit", "trade_show", "email", "letter", "web", "other")
+CHANNELS: tuple[str, ...] = (
+    "phone",
+    "meeting",
+    "visit",
+    "trade_show",
+    "email",
+    "letter",
+    "web",
+    "other",
+)
 DIRECTIONS: tuple[str, ...] = ("in", "out")
 STATUSES: tuple[str, ...] = ("open", "closed")
 

@@ -102,6 +102,67 @@ class Selection:
         return (end - start).days + 1
 
 
+#: Period presets of the selection (S2); see :func:`period_preset`.
+PERIOD_PRESETS = ("this_week", "last_month", "last_12_months", "since", "custom")
+
+
+def _months_back(d: dt.date, months: int) -> dt.date:
+    """``d`` minus whole calendar months, the day clamped to the target month's length."""
+    import calendar
+
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    last = calendar.monthrange(y, m + 1)[1]
+    return dt.date(y, m + 1, min(d.day, last))
+
+
+def period_preset(
+    preset: str,
+    as_of: dt.date | str | None = None,
+    since: dt.date | str | None = None,
+    period_from: dt.date | str | None = None,
+    period_to: dt.date | str | None = None,
+) -> tuple[dt.date, dt.date]:
+    """The period (first day, last day; both inclusive) of a preset, counted back from ``as_of``.
+
+    ``this_week``: Monday of ``as_of``'s week through ``as_of``; ``last_month``: the month up to
+    and including ``as_of`` (2026-09-16 through 2026-10-15); ``last_12_months``: likewise twelve
+    months; ``since``: ``since`` through ``as_of``; ``custom``: ``period_from`` through
+    ``period_to``.
+
+    Raises
+    ------
+    SelectionError
+        For an unknown preset, a missing date, or a period that starts after it ends.
+
+    Examples
+    --------
+    >>> period_preset("this_week", "2026-10-29")
+    (datetime.date(2026, 10, 26), datetime.date(2026, 10, 29))
+    >>> period_preset("last_month", "2026-03-31")
+    (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    >>> period_preset("last_12_months", "2026-10-31")
+    (datetime.date(2025, 11, 1), datetime.date(2026, 10, 31))
+    """
+    end = to_date(as_of, "as_of") or dt.date.today()
+    if preset == "this_week":
+        start = end - dt.timedelta(days=end.weekday())
+    elif preset in ("last_month", "last_12_months"):
+        start = _months_back(end, 1 if preset == "last_month" else 12) + dt.timedelta(days=1)
+    elif preset == "since":
+        start = to_date(since, "since")
+        if start is None:
+            raise SelectionError("choose the date the period starts ('since')")
+    elif preset == "custom":
+        start, end = to_date(period_from, "from"), to_date(period_to, "to")
+        if start is None or end is None:
+            raise SelectionError("choose both the first and the last day of the period")
+    else:
+        raise SelectionError(f"unknown period preset '{preset}': use {', '.join(PERIOD_PRESETS)}")
+    if start > end:
+        raise SelectionError(f"the period starts ({start}) after it ends ({end})")
+    return start, end
+
+
 def resolve_users(data, sel: Selection) -> list[str] | None:
     """The selected user ids, or ``None`` for all users.
 
@@ -116,8 +177,7 @@ def resolve_users(data, sel: Selection) -> list[str] | None:
         unknown = [u for u in sel.users if u not in known]
         if unknown:
             raise SelectionError(
-                f"unknown user(s): {', '.join(unknown)}. Known users: "
-                f"{', '.join(sorted(known))}"
+                f"unknown user(s): {', '.join(unknown)}. Known users: {', '.join(sorted(known))}"
             )
         return list(dict.fromkeys(sel.users))
     if sel.user_group is not None:
@@ -148,8 +208,9 @@ def resolve_relations(data, sel: Selection) -> pd.DataFrame:
                 f"unknown B-group '{sel.b_group}'. B-groups: "
                 f"{', '.join(data.b_group_names()) or '(none)'}"
             )
-        ids = set(data.relation_groups.loc[data.relation_groups["group"] == sel.b_group,
-                                           "relation_id"])
+        ids = set(
+            data.relation_groups.loc[data.relation_groups["group"] == sel.b_group, "relation_id"]
+        )
         return rel[rel["relation_id"].isin(ids)].reset_index(drop=True)
     if sel.relations is not None:
         known = set(rel["relation_id"])
@@ -182,9 +243,15 @@ def read_selection_file(path: str | Path, known: pd.Series | None = None) -> tup
         raise DataError([Problem(name, "selection file not found")])
     size = path.stat().st_size
     if size > MAX_SELECTION_BYTES:
-        raise DataError([Problem(name, f"the selection file is too large ({size:,} bytes)",
-                                 hint="A selection file is a list of relation codes, one per "
-                                 "line")])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    f"the selection file is too large ({size:,} bytes)",
+                    hint="A selection file is a list of relation codes, one per line",
+                )
+            ]
+        )
     raw = path.read_bytes()
     return parse_selection(raw, name, known)
 
@@ -198,8 +265,15 @@ def parse_selection(raw: bytes, name: str, known: pd.Series | None = None) -> tu
         except UnicodeDecodeError:
             continue
     if "\x00" in text:
-        raise DataError([Problem(name, "this is not a text file",
-                                 hint="Upload a text/CSV file with one relation code per line")])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    "this is not a text file",
+                    hint="Upload a text/CSV file with one relation code per line",
+                )
+            ]
+        )
     lines = text.splitlines()
     col = 0
     start = 0
@@ -220,15 +294,31 @@ def parse_selection(raw: bytes, name: str, known: pd.Series | None = None) -> tu
         if code:
             codes.append((i, code))
     if not codes:
-        raise DataError([Problem(name, "the selection file holds no relation codes",
-                                 hint="Put one relation code per line")])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    "the selection file holds no relation codes",
+                    hint="Put one relation code per line",
+                )
+            ]
+        )
     if known is not None:
         ks = set(known)
         bad = [(i, c) for i, c in codes if c not in ks]
         if bad:
             raise DataError(
-                [Problem(name, f"relation {c} is not in relations", i, "relation_id", c,
-                         "Correct the code or remove the line") for i, c in bad[:20]]
+                [
+                    Problem(
+                        name,
+                        f"relation {c} is not in relations",
+                        i,
+                        "relation_id",
+                        c,
+                        "Correct the code or remove the line",
+                    )
+                    for i, c in bad[:20]
+                ]
                 + ([Problem(name, f"{len(bad)} unknown codes in all")] if len(bad) > 20 else [])
             )
     return tuple(dict.fromkeys(c for _, c in codes))

@@ -79,8 +79,10 @@ MODELS = {
 
 _CHECK_TEXT = {
     "not_nullable": ("is empty", "Fill in a value: this column is required"),
-    "field_uniqueness": ("appears more than once", "Codes must be unique: remove or rename the "
-                         "duplicate"),
+    "field_uniqueness": (
+        "appears more than once",
+        "Codes must be unique: remove or rename the duplicate",
+    ),
     "greater_than_or_equal_to": ("is out of range", "Latitude is -90..90, longitude -180..180"),
     "less_than_or_equal_to": ("is out of range", "Latitude is -90..90, longitude -180..180"),
 }
@@ -124,8 +126,14 @@ def check_groups(small: dict[str, pd.DataFrame], files: dict[str, str]) -> list[
         bad = g[g[key].notna() & ~g[key].isin(known)]
         for i, v in bad[key].head(MAX_EXAMPLES).items():
             problems.append(
-                Problem(files[gname], f"{key} {v} is not in {target}", int(i) + 2, key, v,
-                        f"Add it to {target} or remove the row")
+                Problem(
+                    files[gname],
+                    f"{key} {v} is not in {target}",
+                    int(i) + 2,
+                    key,
+                    v,
+                    f"Add it to {target} or remove the row",
+                )
             )
     return problems
 
@@ -148,21 +156,28 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
     for col in REQUIRED["events"]:
         checks[f"null_{col}"] = (
             t[col].isnull() if col == "timestamp" else (t[col].isnull() | (t[col].strip() == "")),
-            col, "is empty", "This column is required: fill it in or remove the event",
+            col,
+            "is empty",
+            "This column is required: fill it in or remove the event",
         )
     checks["source"] = (
-        t.source.notnull() & ~t.source.isin(list(SOURCES)), "source", "unknown source",
+        t.source.notnull() & ~t.source.isin(list(SOURCES)),
+        "source",
+        "unknown source",
         f"Use one of: {', '.join(SOURCES)} (map Dutch values with tables.events.values.source)",
     )
     checks["action"] = (
-        t.source.isin(list(SOURCES)) & t.action.notnull() & ~pair_ok, "action",
+        t.source.isin(list(SOURCES)) & t.action.notnull() & ~pair_ok,
+        "action",
         "unknown action for this source",
         "Valid pairs: " + ", ".join(f"{s}/{a}" for s, a in valid_pairs),
     )
     for col, allowed in (("channel", CHANNELS), ("direction", DIRECTIONS), ("status", STATUSES)):
         checks[col] = (
-            t[col].notnull() & (t[col] != "") & ~t[col].isin(list(allowed)), col,
-            f"unknown {col}", f"Use one of: {', '.join(allowed)} or leave it empty",
+            t[col].notnull() & (t[col] != "") & ~t[col].isin(list(allowed)),
+            col,
+            f"unknown {col}",
+            f"Use one of: {', '.join(allowed)} or leave it empty",
         )
     assert ALLOWED  # the same lists as schema.ALLOWED
     aggs = {k: t.count(where=cond) for k, (cond, *_r) in checks.items()}
@@ -188,8 +203,9 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
         if n:
             examples(cond, col, msg, hint)
             if n > MAX_EXAMPLES:
-                problems.append(Problem(file, f"{n} events in all have this problem: {msg}",
-                                        None, col))
+                problems.append(
+                    Problem(file, f"{n} events in all have this problem: {msg}", None, col)
+                )
     if int(counts["n_ids"]) < int(counts["n"]):
         dups = (
             t.filter(t.event_id.notnull())
@@ -203,9 +219,14 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
             cond_rows = cond_rows.order_by(ROW)
         for rec in cond_rows.limit(MAX_EXAMPLES).to_pandas().to_dict("records"):
             problems.append(
-                Problem(file, f"event_id {rec['event_id']} appears more than once",
-                        int(rec[ROW]) if has_row else None, "event_id", rec["event_id"],
-                        "Event ids must be unique: remove the duplicate event")
+                Problem(
+                    file,
+                    f"event_id {rec['event_id']} appears more than once",
+                    int(rec[ROW]) if has_row else None,
+                    "event_id",
+                    rec["event_id"],
+                    "Event ids must be unique: remove the duplicate event",
+                )
             )
     for key, ref, target in (
         ("relation_id", con_relations, "relations"),
@@ -221,13 +242,19 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
             for rec in rows.limit(MAX_EXAMPLES).to_pandas().to_dict("records"):
                 where = "" if has_row else f"event {rec['event_id']}: "
                 problems.append(
-                    Problem(file, f"{where}{key} {rec[key]} is not in {target}",
-                            int(rec[ROW]) if has_row else None, key, rec[key],
-                            f"Add {rec[key]} to {target}, or correct the event")
+                    Problem(
+                        file,
+                        f"{where}{key} {rec[key]} is not in {target}",
+                        int(rec[ROW]) if has_row else None,
+                        key,
+                        rec[key],
+                        f"Add {rec[key]} to {target}, or correct the event",
+                    )
                 )
             if n > MAX_EXAMPLES:
-                problems.append(Problem(file, f"{n} events in all name an unknown {target[:-1]}",
-                                        None, key))
+                problems.append(
+                    Problem(file, f"{n} events in all name an unknown {target[:-1]}", None, key)
+                )
     return problems
 
 

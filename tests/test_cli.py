@@ -32,8 +32,20 @@ def read(text):
 
 
 def test_calculate_to_stdout(folder, capsys):
-    code, out, err = run(["calculate", "--data", folder, "--from", "2026-03-01", "--to",
-                          "2026-03-31", "--as-of", "2026-03-31"], capsys)
+    code, out, err = run(
+        [
+            "calculate",
+            "--data",
+            folder,
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--as-of",
+            "2026-03-31",
+        ],
+        capsys,
+    )
     assert code == 0, err
     df = read(out)
     assert list(df.columns) == CONTRACT_COLUMNS
@@ -46,8 +58,22 @@ def test_calculate_to_stdout(folder, capsys):
 
 
 def test_calculate_with_revenue(folder, capsys):
-    code, out, err = run(["calculate", "--data", folder, "--from", "2026-03-01", "--to",
-                          "2026-03-31", "--as-of", "2026-03-31", "--revenue", "both"], capsys)
+    code, out, err = run(
+        [
+            "calculate",
+            "--data",
+            folder,
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--as-of",
+            "2026-03-31",
+            "--revenue",
+            "both",
+        ],
+        capsys,
+    )
     assert code == 0, err
     df = read(out).set_index("relation_id")
     assert list(df.columns) == CONTRACT_COLUMNS[1:] + REVENUE_COLUMNS
@@ -61,8 +87,17 @@ def test_calculate_with_revenue(folder, capsys):
 
 
 def test_users_group_bgroup_selection(folder, tmp_path, capsys):
-    base = ["calculate", "--data", folder, "--from", "2026-03-01", "--to", "2026-03-31",
-            "--as-of", "2026-03-31"]
+    base = [
+        "calculate",
+        "--data",
+        folder,
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--as-of",
+        "2026-03-31",
+    ]
     code, out, _ = run([*base, "--users", "PB"], capsys)
     assert code == 0 and read(out).total.tolist() == [1, 1, 0, 0]
     code, out, _ = run([*base, "--user-group", "Sales"], capsys)
@@ -76,8 +111,17 @@ def test_users_group_bgroup_selection(folder, tmp_path, capsys):
 
 
 def test_strategy_and_thresholds(folder, capsys):
-    base = ["calculate", "--data", folder, "--from", "2026-03-01", "--to", "2026-03-31",
-            "--as-of", "2026-03-31"]
+    base = [
+        "calculate",
+        "--data",
+        folder,
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--as-of",
+        "2026-03-31",
+    ]
     code, out, _ = run([*base, "--strategy", "fixed", "--thresholds", "1,2,3,4"], capsys)
     assert code == 0 and read(out).band.tolist() == ["very_much", "much", "none", "none"]
     code, _, err = run([*base, "--strategy", "fancy"], capsys)
@@ -89,8 +133,20 @@ def test_xlsx_output_is_formula_safe_with_band_fills(tmp_path, capsys):
     t["relations"].loc[0, "name"] = '=HYPERLINK("http://evil.example","klik")'
     folder = write_csv_folder(tmp_path / "d", t)
     out = tmp_path / "result.xlsx"
-    code, _, err = run(["calculate", "--data", folder, "--as-of", "2026-03-31", "--from",
-                        "2026-03-01", "--output", out], capsys)
+    code, _, err = run(
+        [
+            "calculate",
+            "--data",
+            folder,
+            "--as-of",
+            "2026-03-31",
+            "--from",
+            "2026-03-01",
+            "--output",
+            out,
+        ],
+        capsys,
+    )
     assert code == 0, err
     ws = openpyxl.load_workbook(out).active
     header = [c.value for c in ws[1]]
@@ -102,16 +158,36 @@ def test_xlsx_output_is_formula_safe_with_band_fills(tmp_path, capsys):
 
 
 def test_timeline(folder, tmp_path, capsys):
-    code, out, err = run(["timeline", "--data", folder, "--relation", "R1", "--from",
-                          "2026-03-01", "--to", "2026-03-31"], capsys)
+    code, out, err = run(
+        [
+            "timeline",
+            "--data",
+            folder,
+            "--relation",
+            "R1",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+        ],
+        capsys,
+    )
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["event_id"] for r in rows] == ["E01", "E05", "E06", "E07", "E08", "E09", "E03"]
-    assert [r["counted"] for r in rows] == ["True", "False", "True", "True", "True", "False",
-                                            "True"]
+    assert [r["counted"] for r in rows] == [
+        "True",
+        "False",
+        "True",
+        "True",
+        "True",
+        "False",
+        "True",
+    ]
     out_file = tmp_path / "tl.xlsx"
-    code, _, _ = run(["timeline", "--data", folder, "--relation", "R1", "--output", out_file],
-                     capsys)
+    code, _, _ = run(
+        ["timeline", "--data", folder, "--relation", "R1", "--output", out_file], capsys
+    )
     assert code == 0 and openpyxl.load_workbook(out_file).active.max_row == 10
 
 
@@ -126,23 +202,34 @@ def test_bad_input_exits_non_zero_naming_file_and_row(tmp_path, capsys):
     assert code != 0 and "not found" in err
     sel = tmp_path / "sel.txt"
     sel.write_text("R1\nR77\n")
-    code, _, err = run(["calculate", "--data", write_csv_folder(tmp_path / "ok"),
-                        "--selection", sel], capsys)
+    code, _, err = run(
+        ["calculate", "--data", write_csv_folder(tmp_path / "ok"), "--selection", sel], capsys
+    )
     assert code != 0 and "sel.txt, row 2" in err and "R77" in err
-    code, _, err = run(["calculate", "--data", write_csv_folder(tmp_path / "ok2"),
-                        "--users", "XX"], capsys)
+    code, _, err = run(
+        ["calculate", "--data", write_csv_folder(tmp_path / "ok2"), "--users", "XX"], capsys
+    )
     assert code != 0 and "unknown user" in err
-    code, _, err = run(["timeline", "--data", write_csv_folder(tmp_path / "ok3"),
-                        "--relation", "R404"], capsys)
+    code, _, err = run(
+        ["timeline", "--data", write_csv_folder(tmp_path / "ok3"), "--relation", "R404"], capsys
+    )
     assert code != 0 and "R404" in err
 
 
 def test_console_script_runs_as_a_process(folder):
     exe = Path(sys.executable).with_name("aandacht")
-    proc = subprocess.run([str(exe), "calculate", "--data", str(folder), "--as-of",
-                           "2026-03-31"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(exe), "calculate", "--data", str(folder), "--as-of", "2026-03-31"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == ",".join(CONTRACT_COLUMNS)
-    proc = subprocess.run([str(exe), "calculate", "--data", str(folder), "--from", "xx"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(exe), "calculate", "--data", str(folder), "--from", "xx"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "not a date" in proc.stderr

@@ -48,20 +48,24 @@ def test_per_source_parts_add_up(ds):
 
 def test_events_after_as_of_are_not_seen(ds):
     # period runs to April but "now" is March 31: E04 (April 1) does not exist yet
-    res = calculate(ds, Selection(period_from="2026-03-01", period_to="2026-04-30",
-                                  as_of="2026-03-31"))
+    res = calculate(
+        ds, Selection(period_from="2026-03-01", period_to="2026-04-30", as_of="2026-03-31")
+    )
     assert row(res, "R1").total == 5
-    later = calculate(ds, Selection(period_from="2026-03-01", period_to="2026-04-30",
-                                    as_of="2026-04-01"))
+    later = calculate(
+        ds, Selection(period_from="2026-03-01", period_to="2026-04-30", as_of="2026-04-01")
+    )
     assert row(later, "R1").total == 6 and row(later, "R1").dgn == 0
 
 
 def test_period_boundaries_inclusive(ds):
-    res = calculate(ds, Selection(period_from="2026-02-28", period_to="2026-02-28",
-                                  as_of="2026-03-31"))
+    res = calculate(
+        ds, Selection(period_from="2026-02-28", period_to="2026-02-28", as_of="2026-03-31")
+    )
     assert row(res, "R1").total == 1  # E02 at 23:59:59 on the last day
-    res = calculate(ds, Selection(period_from="2026-03-31", period_to="2026-03-31",
-                                  as_of="2026-03-31"))
+    res = calculate(
+        ds, Selection(period_from="2026-03-31", period_to="2026-03-31", as_of="2026-03-31")
+    )
     assert row(res, "R1").total == 1  # E03 at 23:59:59
 
 
@@ -100,8 +104,11 @@ def test_b_group_and_selection(ds):
 
 
 def test_revenue(ds):
-    for basis, r1, r3 in (("orders", 1000.5, 0.0), ("invoices", 1000.5, 250.0),
-                          ("both", 2001.0, 250.0)):
+    for basis, r1, r3 in (
+        ("orders", 1000.5, 0.0),
+        ("invoices", 1000.5, 250.0),
+        ("both", 2001.0, 250.0),
+    ):
         res = calculate(ds, Selection(revenue=basis, **MARCH))
         assert row(res, "R1").revenue == pytest.approx(r1)
         assert row(res, "R3").revenue == pytest.approx(r3)
@@ -145,8 +152,7 @@ def test_bad_selections(ds):
 
 def test_timeline_every_event_in_order(ds):
     tl = timeline(ds, "R1")
-    assert tl.event_id.tolist() == ["E02", "E01", "E05", "E06", "E07", "E08", "E09", "E03",
-                                    "E04"]
+    assert tl.event_id.tolist() == ["E02", "E01", "E05", "E06", "E07", "E08", "E09", "E03", "E04"]
     counted = dict(zip(tl.event_id, tl.counted, strict=True))
     assert counted["E05"] is False or not counted["E05"]
     assert not counted["E09"] and counted["E08"] and counted["E03"]

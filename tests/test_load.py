@@ -43,8 +43,9 @@ def test_parquet_events_and_xlsx(tmp_path):
         for name, df in tables().items():
             df.to_excel(w, sheet_name=name, index=False)
     b = calculate(load(xlsx), Selection(as_of="2026-03-31", revenue="both"))
-    c = calculate(load(write_csv_folder(tmp_path / "c")),
-                  Selection(as_of="2026-03-31", revenue="both"))
+    c = calculate(
+        load(write_csv_folder(tmp_path / "c")), Selection(as_of="2026-03-31", revenue="both")
+    )
     cols = ["relation_id", "total", "dgn", "history", "sales", "helpdesk", "revenue"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
     pd.testing.assert_frame_equal(a[cols], c[cols])
@@ -54,10 +55,10 @@ def test_dutch_export_through_mapping_file():
     ds = load(DUTCH, DUTCH / "mapping.yaml")
     assert ds.relations.relation_id.tolist() == ["1001", "1002", "1003"]
     assert ds.relations.name[0] == "Café De Gouden Leeuw"  # cp1252 decoded
-    assert ds.users.set_index("user_id").active.to_dict() == {"JdV": True, "PB": True,
-                                                             "OS": False}
-    res = calculate(ds, Selection(as_of="2026-03-31", period_from="2026-03-01",
-                                  revenue="both")).set_index("relation_id")
+    assert ds.users.set_index("user_id").active.to_dict() == {"JdV": True, "PB": True, "OS": False}
+    res = calculate(
+        ds, Selection(as_of="2026-03-31", period_from="2026-03-01", revenue="both")
+    ).set_index("relation_id")
     # 1001: history, note, e-mail out, quote, order count (5); the invoice does not
     assert res.loc["1001", "total"] == 5 and res.loc["1001", "history"] == 2
     assert res.loc["1001", "revenue"] == pytest.approx(1250.00 + 1512.50)  # decimal commas
@@ -205,8 +206,16 @@ def test_database_url_counts_in_the_database(tmp_path):
     sel = Selection(as_of="2026-03-31", period_from="2026-03-01", revenue="both")
     from_db = calculate(load(f"duckdb:///{db}"), sel)
     from_files = calculate(load(write_csv_folder(tmp_path / "f")), sel)
-    cols = ["relation_id", "total", "dgn", "history", "correspondence", "sales", "helpdesk",
-            "revenue"]
+    cols = [
+        "relation_id",
+        "total",
+        "dgn",
+        "history",
+        "correspondence",
+        "sales",
+        "helpdesk",
+        "revenue",
+    ]
     pd.testing.assert_frame_equal(from_db[cols], from_files[cols])
 
 

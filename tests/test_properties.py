@@ -26,8 +26,15 @@ event = st.tuples(
 def build(events):
     ev = pd.DataFrame(
         [
-            (f"E{i:05d}", r, u, START + dt.timedelta(seconds=s), src, act,
-             float(amt) if amt is not None and act in ("order_added", "invoice_added") else None)
+            (
+                f"E{i:05d}",
+                r,
+                u,
+                START + dt.timedelta(seconds=s),
+                src,
+                act,
+                float(amt) if amt is not None and act in ("order_added", "invoice_added") else None,
+            )
             for i, (r, u, s, (src, act), amt) in enumerate(events)
         ],
         columns=["event_id", "relation_id", "user_id", "timestamp", "source", "action", "amount"],
@@ -48,9 +55,17 @@ def brute_force(ev, sel, users=None):
     p_from, p_to = sel.period()
     lo = dt.datetime.combine(p_from, dt.time())
     hi = dt.datetime.combine(min(p_to, sel.as_of), dt.time()) + dt.timedelta(days=1)
-    out = {r: {"total": 0, "history": 0, "correspondence": 0, "sales": 0, "helpdesk": 0,
-               "revenue": 0.0}
-           for r in RELS}
+    out = {
+        r: {
+            "total": 0,
+            "history": 0,
+            "correspondence": 0,
+            "sales": 0,
+            "helpdesk": 0,
+            "revenue": 0.0,
+        }
+        for r in RELS
+    }
     for e in ev.itertuples():
         if users is not None and e.user_id not in users:
             continue
@@ -79,8 +94,11 @@ def test_counts_match_brute_force_and_add_up(events, start, length, as_of_extra,
     p_from = START.date() + dt.timedelta(days=start)
     p_to = p_from + dt.timedelta(days=length)
     sel = Selection(
-        period_from=p_from, period_to=p_to, as_of=p_to + dt.timedelta(days=as_of_extra),
-        users=tuple(users) if users else None, revenue="both",
+        period_from=p_from,
+        period_to=p_to,
+        as_of=p_to + dt.timedelta(days=as_of_extra),
+        users=tuple(users) if users else None,
+        revenue="both",
     )
     res = calculate(ds, sel).set_index("relation_id")
     expected = brute_force(ev, sel, users)

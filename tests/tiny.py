@@ -34,7 +34,17 @@ EVENTS = pd.DataFrame(
         ("E06", "R1", "JdV", "2026-03-11 10:00:00", "correspondence", "added", "in", None, None),
         ("E07", "R1", "JdV", "2026-03-12 10:00:00", "correspondence", "added", "out", None, None),
         ("E08", "R1", "JdV", "2026-03-15 10:00:00", "sales", "order_added", None, "1000.50", None),
-        ("E09", "R1", "JdV", "2026-03-20 10:00:00", "sales", "invoice_added", None, "1000.50", None),
+        (
+            "E09",
+            "R1",
+            "JdV",
+            "2026-03-20 10:00:00",
+            "sales",
+            "invoice_added",
+            None,
+            "1000.50",
+            None,
+        ),
         ("E10", "R2", "PB", "2026-03-05 08:00:00", "helpdesk", "call_added", None, None, "open"),
         ("E11", "R2", "PB", "2026-03-06 08:00:00", "helpdesk", "call_modified", None, None, "open"),
         ("E12", "R2", "PB", "2026-03-07 08:00:00", "helpdesk", "call_closed", None, None, "closed"),
@@ -43,8 +53,17 @@ EVENTS = pd.DataFrame(
         ("E15", "R3", "JdV", "2026-03-25 11:00:00", "sales", "invoice_added", None, "250", None),
         ("E16", "R2", "AS", "2026-03-09 12:00:00", "sales", "suspect_added", None, None, None),
     ],
-    columns=["event_id", "relation_id", "user_id", "timestamp", "source", "action",
-             "direction", "amount", "status"],
+    columns=[
+        "event_id",
+        "relation_id",
+        "user_id",
+        "timestamp",
+        "source",
+        "action",
+        "direction",
+        "amount",
+        "status",
+    ],
 )
 
 
