@@ -1,0 +1,578 @@
+"""Translations (nl/en) and Dutch/English number formats: the one place for UI and report text.
+
+``TEXT`` maps a key to its Dutch and English text (a :meth:`str.format` template); :func:`t`
+fills it in. Band and area labels live in :mod:`aandacht.bands`, not here.
+
+>>> t("contact_moments", "nl", n=3)
+'3 contactmomenten'
+>>> fmt_number(1234.5, "nl", 1), fmt_number(1234.5, "en", 1)
+('1.234,5', '1,234.5')
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = [
+    "LANGS",
+    "TEXT",
+    "check_lang",
+    "fmt_days_ago",
+    "fmt_money",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_ratio",
+    "fmt_relations",
+    "fmt_short",
+    "t",
+]
+
+LANGS: tuple[str, ...] = ("nl", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    # --- counts and time -------------------------------------------------------------------
+    "contact_moments": {"nl": "{n} contactmomenten", "en": "{n} contact moments"},
+    "contact_moment": {"nl": "{n} contactmoment", "en": "{n} contact moment"},
+    "days_ago": {"nl": "{n} dagen geleden", "en": "{n} days ago"},
+    "day_ago": {"nl": "{n} dag geleden", "en": "{n} day ago"},
+    "today": {"nl": "vandaag", "en": "today"},
+    "by_user": {"nl": "door {user}", "en": "by {user}"},
+    # --- explanation sentences (B3) ---------------------------------------------------------
+    "basis_relative": {"nl": "{ratio}× het groepsgemiddelde", "en": "{ratio}× the group average"},
+    "basis_per_month": {"nl": "{rate} per maand", "en": "{rate} per month"},
+    "basis_quantile": {
+        "nl": "meer dan {pct} van de relaties met contact",
+        "en": "more than {pct} of the relations with contact",
+    },
+    "basis_quantile_lowest": {
+        "nl": "het laagste aantal van de relaties met contact",
+        "en": "the lowest number among the relations with contact",
+    },
+    "basis_bounds": {"nl": "{band}: vanaf {low}", "en": "{band}: from {low}"},
+    "basis_bounds_below": {
+        "nl": "{band}: vanaf {low}, onder {high}",
+        "en": "{band}: from {low}, below {high}",
+    },
+    "basis_below": {"nl": "{band}: onder {high}", "en": "{band}: below {high}"},
+    "last": {"nl": "laatste: {what}", "en": "last: {what}"},
+    "none_in_period": {
+        "nl": "geen contactmomenten in de periode",
+        "en": "no contact moments in the period",
+    },
+    "last_contact_ago": {"nl": "laatste contact {ago}", "en": "last contact {ago}"},
+    "never_contact": {"nl": "nooit contact", "en": "no contact ever"},
+    # --- sales explanations -----------------------------------------------------------------
+    "sales_excluded": {
+        "nl": "uitgesloten: geen contactmomenten en geen omzet in de periode",
+        "en": "excluded: no contact moments and no revenue in the period",
+    },
+    "sales_no_contacts": {
+        "nl": "{revenue} omzet zonder contactmomenten; verwacht: {expected}",
+        "en": "{revenue} revenue and no contact moments; expected: {expected}",
+    },
+    "sales_no_revenue": {
+        "nl": "{contacts} zonder omzet",
+        "en": "{contacts} and no revenue",
+    },
+    "sales_short": {
+        "nl": "{contacts} bij {revenue} omzet (index {index}): {gap} minder dan de verwachte "
+        "{expected}",
+        "en": "{contacts} for {revenue} revenue (index {index}): {gap} short of the expected "
+        "{expected}",
+    },
+    "sales_in_line": {
+        "nl": "{contacts} bij {revenue} omzet (index {index}): zoals verwacht",
+        "en": "{contacts} for {revenue} revenue (index {index}): as expected",
+    },
+    "gap_n": {"nl": "{n} contactmomenten", "en": "{n} contacts"},
+    "gap_1": {"nl": "{n} contactmoment", "en": "{n} contact"},
+    "sales_over": {
+        "nl": "{contacts} bij {revenue} omzet (index {index}): {gap} meer dan de verwachte "
+        "{expected}",
+        "en": "{contacts} for {revenue} revenue (index {index}): {gap} more than the expected "
+        "{expected}",
+    },
+    # --- summaries (S6, S9) -----------------------------------------------------------------
+    "group_little": {"nl": "weinig aandacht", "en": "little attention"},
+    "group_average": {"nl": "gemiddelde aandacht", "en": "average attention"},
+    "group_much": {"nl": "veel aandacht", "en": "much attention"},
+    "summary_line": {"nl": "{pct} {group} ({relations})", "en": "{pct} {group} ({relations})"},
+    "n_relations": {"nl": "{n} relaties", "en": "{n} relations"},
+    "n_relation": {"nl": "{n} relatie", "en": "{n} relation"},
+    "summary_groups": {
+        "nl": "Weinig = geen + zeer weinig + weinig (rood, donkergrijs, lichtgrijs); gemiddeld = "
+        "blauw; veel = veel + zeer veel (groen, geel). Percentages van {n} gemeten relaties, "
+        "inclusief relaties zonder contactmomenten.",
+        "en": "Little = none + very little + little (red, dark grey, light grey); average = blue; "
+        "much = much + very much (green, yellow). Percentages of {n} measured relations, "
+        "including relations without contact moments.",
+    },
+    "how_relative": {
+        "nl": "Strategie relatief: het aantal contactmomenten per relatie gedeeld door het "
+        "groepsgemiddelde van {mean}; grenzen {thresholds}× het gemiddelde (een verhouding "
+        "gelijk aan een grens telt in de hogere band).",
+        "en": "Strategy relative: each relation's contact moments divided by the group average "
+        "of {mean}; thresholds {thresholds}× the average (a ratio equal to a threshold goes to "
+        "the higher band).",
+    },
+    "how_fixed": {
+        "nl": "Strategie vast: grenzen bij {thresholds} contactmomenten (gelijk aan een grens "
+        "telt in de hogere band).",
+        "en": "Strategy fixed: thresholds at {thresholds} contact moments (equal to a threshold "
+        "goes to the higher band).",
+    },
+    "how_per_month": {
+        "nl": "Strategie per maand: contactmomenten per 30 dagen over een periode van {days} "
+        "dagen; grenzen {thresholds} per maand.",
+        "en": "Strategy per month: contact moments per 30 days over a period of {days} days; "
+        "thresholds {thresholds} per month.",
+    },
+    "how_quantile": {
+        "nl": "Strategie kwantielen: de relaties met contact verdeeld naar rangorde, grenzen "
+        "bij {thresholds} van de groep; gelijke aantallen vallen in dezelfde band.",
+        "en": "Strategy quantile: the relations with contact split by rank, cuts at "
+        "{thresholds} of the group; equal numbers share a band.",
+    },
+    "how_natural_breaks": {
+        "nl": "Strategie natuurlijke grenzen (Fisher–Jenks): de relaties met contact verdeeld "
+        "in vijf klassen met zo klein mogelijke spreiding binnen elke klasse.",
+        "en": "Strategy natural breaks (Fisher–Jenks): the relations with contact split into "
+        "five classes with the least spread within each class.",
+    },
+    "how_none": {
+        "nl": "Rood (geen) = precies de relaties zonder contactmomenten in de periode.",
+        "en": "Red (none) = exactly the relations without contact moments in the period.",
+    },
+    "sales_how": {
+        "nl": "Gemiddelde omzet per contactmoment A = {a} (totale omzet {revenue} / "
+        "{contacts} contactmomenten van {n} relaties). Aandachtsindex = contactmomenten × A / "
+        "omzet; 1 = aandacht in lijn met de omzet, 0 = omzet zonder contact, oneindig = contact "
+        "zonder omzet.",
+        "en": "Average revenue per contact moment A = {a} (total revenue {revenue} / {contacts} "
+        "contact moments of {n} relations). Attention index = contact moments × A / revenue; "
+        "1 = attention in line with revenue, 0 = revenue without contact, infinite = contact "
+        "without revenue.",
+    },
+    "sales_how_relative": {
+        "nl": "Mogelijk onvoldoende: index onder {t2}; gemiddeld: {t2} tot {t3}; mogelijk te "
+        "veel: {t3} of meer.",
+        "en": "Possibly insufficient: index below {t2}; average: {t2} to {t3}; possibly too "
+        "much: {t3} or more.",
+    },
+    "sales_how_other": {
+        "nl": "De banden van de index volgen strategie {strategy}; mogelijk onvoldoende = geen, "
+        "zeer weinig en weinig; mogelijk te veel = veel en zeer veel.",
+        "en": "The index bands follow strategy {strategy}; possibly insufficient = none, very "
+        "little and little; possibly too much = much and very much.",
+    },
+    "sales_excluded_count": {
+        "nl": "Uitgesloten zonder contactmomenten en zonder omzet: {relations}.",
+        "en": "Excluded for having no contact moments and no revenue: {relations}.",
+    },
+    "sales_area_line": {
+        "nl": "{label}: {relations} ({pct}), omzet {revenue} ({revenue_pct})",
+        "en": "{label}: {relations} ({pct}), revenue {revenue} ({revenue_pct})",
+    },
+    # --- what the last contact moment was ---------------------------------------------------
+    "channel_phone": {"nl": "telefoon", "en": "phone call"},
+    "channel_meeting": {"nl": "afspraak", "en": "meeting"},
+    "channel_visit": {"nl": "bezoek", "en": "visit"},
+    "channel_trade_show": {"nl": "beurs", "en": "trade show"},
+    "channel_email": {"nl": "e-mail", "en": "e-mail"},
+    "channel_letter": {"nl": "brief", "en": "letter"},
+    "channel_web": {"nl": "web", "en": "web"},
+    "channel_other": {"nl": "overig contact", "en": "other contact"},
+    "direction_in": {"nl": "in", "en": "in"},
+    "direction_out": {"nl": "uit", "en": "out"},
+    "action_history_added": {"nl": "historie", "en": "history entry"},
+    "action_history_modified": {"nl": "historie gewijzigd", "en": "history entry modified"},
+    "action_note_added": {"nl": "notitie", "en": "note"},
+    "action_correspondence_added": {"nl": "correspondentie", "en": "correspondence"},
+    "action_sales_suspect_added": {"nl": "suspect toegevoegd", "en": "suspect added"},
+    "action_sales_suspect_to_quote": {"nl": "suspect → offerte", "en": "suspect → quote"},
+    "action_sales_quote_added": {"nl": "offerte", "en": "quote"},
+    "action_sales_quote_to_order": {"nl": "offerte → order", "en": "quote → order"},
+    "action_sales_order_added": {"nl": "order", "en": "order"},
+    "action_sales_quote_expired": {"nl": "offerte verlopen", "en": "quote expired"},
+    "action_helpdesk_call_added": {"nl": "servicemelding", "en": "service call"},
+    "source_history": {"nl": "historie", "en": "history"},
+    "source_note": {"nl": "notitie", "en": "note"},
+    "source_correspondence": {"nl": "correspondentie", "en": "correspondence"},
+    "source_sales": {"nl": "verkoop", "en": "sales"},
+    "source_helpdesk": {"nl": "helpdesk", "en": "helpdesk"},
+    "source_marketing": {"nl": "marketing", "en": "marketing"},
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if supported, else raise a ValueError listing the languages."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; valid: {', '.join(LANGS)}")
+    return lang
+
+
+def t(key: str, lang: str = "nl", **kw: Any) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``kw``.
+
+    >>> t("by_user", "en", user="JdV")
+    'by JdV'
+    """
+    check_lang(lang)
+    try:
+        template = TEXT[key][lang]
+    except KeyError:
+        raise KeyError(f"no text {key!r} for language {lang!r} in aandacht.i18n.TEXT") from None
+    return template.format(**kw) if kw else template
+
+
+def fmt_number(x: float, lang: str = "nl", decimals: int = 0) -> str:
+    """A number with thousands separators: nl ``1.234,5``, en ``1,234.5``.
+
+    >>> fmt_number(-0.25, "nl", 2)
+    '-0,25'
+    """
+    check_lang(lang)
+    if math.isnan(x):
+        return ""
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    s = f"{x:,.{decimals}f}"
+    if s.startswith("-") and float(s.replace(",", "")) == 0:
+        s = s[1:]
+    if lang == "nl":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s
+
+
+def fmt_short(x: float, lang: str = "nl", decimals: int = 1) -> str:
+    """At most ``decimals`` decimals, trailing zeros dropped: ``8,4``, ``12``.
+
+    >>> fmt_short(8.0, "nl"), fmt_short(8.44, "nl"), fmt_short(0.25, "en", 2)
+    ('8', '8,4', '0.25')
+    """
+    s = fmt_number(x, lang, decimals)
+    sep = "," if lang == "nl" else "."
+    if sep in s:
+        s = s.rstrip("0").rstrip(sep)
+    return s
+
+
+def fmt_ratio(r: float, lang: str = "nl") -> str:
+    """A ratio for ``…×``: two significant digits below 1, one decimal below 10, else whole.
+
+    >>> fmt_ratio(0.1875, "nl"), fmt_ratio(1.5, "en"), fmt_ratio(12.34, "nl"), fmt_ratio(0, "en")
+    ('0,19', '1.5', '12', '0')
+    """
+    if math.isinf(r) or math.isnan(r) or r == 0:
+        return fmt_number(r, lang)
+    if r >= 10:
+        return fmt_number(r, lang, 0)
+    if r >= 1:
+        return fmt_short(r, lang, 1)
+    decimals = max(1, 1 - math.floor(math.log10(r)))
+    return fmt_short(r, lang, decimals)
+
+
+def fmt_money(x: float, lang: str = "nl") -> str:
+    """Euros: nl ``€ 12.000``, en ``€12,000``; cents shown only below 100.
+
+    >>> fmt_money(12000, "nl"), fmt_money(12.5, "en")
+    ('€ 12.000', '€12.50')
+    """
+    decimals = 0 if abs(x) >= 100 or float(x).is_integer() else 2
+    s = fmt_number(x, lang, decimals)
+    return f"€ {s}" if lang == "nl" else f"€{s}"
+
+
+def fmt_percent(share: float, lang: str = "nl", decimals: int = 0) -> str:
+    """A share (0–1) as a percentage: nl ``12,5%``, en ``12.5%``.
+
+    >>> fmt_percent(0.125, "nl", 1)
+    '12,5%'
+    """
+    return f"{fmt_number(share * 100, lang, decimals)}%"
+
+
+def fmt_relations(n: int, lang: str = "nl") -> str:
+    """``1 relatie`` / ``3 relaties`` (``relation(s)`` in English).
+
+    >>> fmt_relations(1, "nl"), fmt_relations(1200, "en")
+    ('1 relatie', '1,200 relations')
+    """
+    return t("n_relation" if n == 1 else "n_relations", lang, n=fmt_number(n, lang))
+
+
+def fmt_days_ago(days: int, lang: str = "nl") -> str:
+    """``41 dagen geleden`` / ``41 days ago``; ``vandaag`` / ``today`` for 0.
+
+    >>> fmt_days_ago(1, "en")
+    '1 day ago'
+    """
+    days = int(days)
+    if days == 0:
+        return t("today", lang)
+    return t("day_ago" if days == 1 else "days_ago", lang, n=fmt_number(days, lang))
+
+
+# ============================================================================================
+# The dashboard (app/): every text the Panel app shows. Kept apart from the library texts above
+# so both can grow without stepping on each other; merged into TEXT below.
+
+APP_TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"nl": "Aandachtsmonitor", "en": "Attention monitor"},
+    "privacy_name": {"nl": "Relatie {code}", "en": "Relation {code}"},
+    # --- selection (S2) ---------------------------------------------------------------------
+    "selection": {"nl": "Selectie", "en": "Selection"},
+    "users": {"nl": "Medewerkers", "en": "Users"},
+    "users_all": {"nl": "Alle", "en": "All"},
+    "users_one": {"nl": "Eén", "en": "One"},
+    "users_group": {"nl": "Groep", "en": "Group"},
+    "user": {"nl": "Medewerker", "en": "User"},
+    "user_group": {"nl": "Groep of afdeling", "en": "Group or department"},
+    "period": {"nl": "Periode", "en": "Period"},
+    "preset_this_week": {"nl": "Deze week", "en": "This week"},
+    "preset_last_month": {"nl": "Afgelopen maand", "en": "Last month"},
+    "preset_last_12_months": {"nl": "Afgelopen 12 maanden", "en": "Last 12 months"},
+    "preset_since": {"nl": "Sinds een datum", "en": "Since a date"},
+    "preset_custom": {"nl": "Vrije periode", "en": "Custom range"},
+    "since": {"nl": "Sinds", "en": "Since"},
+    "period_from": {"nl": "Van", "en": "From"},
+    "period_to": {"nl": "Tot en met", "en": "Through"},
+    "relations": {"nl": "Relaties", "en": "Relations"},
+    "relations_all": {"nl": "Alle", "en": "All"},
+    "relations_b_group": {"nl": "B-groep", "en": "B-group"},
+    "relations_file": {"nl": "Bestand", "en": "File"},
+    "b_group": {"nl": "B-groep", "en": "B-group"},
+    "selection_file": {
+        "nl": "Selectiebestand (één relatiecode per regel)",
+        "en": "Selection file (one relation code per line)",
+    },
+    "file_none": {"nl": "Nog geen selectiebestand gekozen.", "en": "No selection file chosen."},
+    "file_loaded": {"nl": "{file}: {relations}", "en": "{file}: {relations}"},
+    "file_error": {
+        "nl": "Het selectiebestand {file} is niet bruikbaar:",
+        "en": "The selection file {file} cannot be used:",
+    },
+    "as_of": {"nl": "Peildatum (nu)", "en": "As of (now)"},
+    "calculate": {"nl": "Bereken", "en": "Calculate"},
+    "calculating": {"nl": "Bezig met berekenen…", "en": "Calculating…"},
+    "calculated_at": {"nl": "berekend op {when}", "en": "calculated on {when}"},
+    "not_calculated": {"nl": "Nog niet berekend.", "en": "Not calculated yet."},
+    "pending": {
+        "nl": "De selectie is gewijzigd: klik op Bereken om het overzicht bij te werken.",
+        "en": "The selection has changed: click Calculate to update the overview.",
+    },
+    "calc_error": {"nl": "Berekenen lukt niet: {error}", "en": "Cannot calculate: {error}"},
+    "store_error": {
+        "nl": "Het resultaat kon niet worden bewaard: {error}",
+        "en": "The result could not be stored: {error}",
+    },
+    "data_error": {
+        "nl": "De gegevens in {data} zijn niet te laden.",
+        "en": "The data in {data} cannot be loaded.",
+    },
+    "result_line": {
+        "nl": "{relations}, {users}, {scope}; periode {start} t/m {end}; peildatum {as_of}",
+        "en": "{relations}, {users}, {scope}; period {start} to {end}; as of {as_of}",
+    },
+    "users_all_text": {"nl": "alle medewerkers", "en": "all users"},
+    "users_one_text": {"nl": "medewerker {user}", "en": "user {user}"},
+    "users_group_text": {"nl": "groep {group}", "en": "group {group}"},
+    "relations_all_text": {"nl": "alle relaties", "en": "all relations"},
+    "relations_b_group_text": {"nl": "B-groep {group}", "en": "B-group {group}"},
+    "relations_file_text": {
+        "nl": "selectiebestand {file} ({n} codes)",
+        "en": "selection file {file} ({n} codes)",
+    },
+    # --- settings ---------------------------------------------------------------------------
+    "settings": {"nl": "Instellingen", "en": "Settings"},
+    "language": {"nl": "Taal", "en": "Language"},
+    "privacy": {"nl": "Privacymodus", "en": "Privacy mode"},
+    "sales_permission": {"nl": "Toegang salesmonitor", "en": "Sales-monitor permission"},
+    "revenue_basis": {"nl": "Omzet uit", "en": "Revenue from"},
+    "revenue_orders": {"nl": "Orders", "en": "Orders"},
+    "revenue_invoices": {"nl": "Facturen", "en": "Invoices"},
+    "revenue_both": {"nl": "Beide", "en": "Both"},
+    "bands": {"nl": "Banden", "en": "Bands"},
+    "strategy": {"nl": "Strategie", "en": "Strategy"},
+    "strategy_relative": {"nl": "Relatief (× gemiddelde)", "en": "Relative (× average)"},
+    "strategy_quantile": {"nl": "Kwantielen", "en": "Quantiles"},
+    "strategy_natural_breaks": {"nl": "Natuurlijke grenzen", "en": "Natural breaks"},
+    "strategy_fixed": {"nl": "Vaste aantallen", "en": "Fixed counts"},
+    "strategy_per_month": {"nl": "Per maand", "en": "Per month"},
+    "threshold_n": {"nl": "Grens {n}", "en": "Threshold {n}"},
+    "thresholds_none": {
+        "nl": "Deze strategie bepaalt de grenzen zelf.",
+        "en": "This strategy sets its own thresholds.",
+    },
+    "band_error": {
+        "nl": "Deze grenzen zijn niet bruikbaar: {error}",
+        "en": "These thresholds cannot be used: {error}",
+    },
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    # --- views ------------------------------------------------------------------------------
+    "tab_overview": {"nl": "Overzicht", "en": "Overview"},
+    "tab_timeline": {"nl": "Tijdlijn", "en": "Timeline"},
+    "view": {"nl": "Beeld", "en": "View"},
+    "view_attention": {"nl": "Aandacht", "en": "Attention"},
+    "view_sources": {"nl": "Per bron", "en": "Per source"},
+    "view_sales": {"nl": "Verkoop", "en": "Sales"},
+    "no_permission": {
+        "nl": "Het verkoopbeeld is alleen voor gebruikers met toegang tot de salesmonitor.",
+        "en": "The sales view is only for users with sales-monitor permission.",
+    },
+    "distribution": {"nl": "Verdeling", "en": "Distribution"},
+    "summary": {"nl": "Samenvatting", "en": "Summary"},
+    "how_computed": {"nl": "Zo is het berekend", "en": "How it was computed"},
+    "bin_range": {
+        "nl": "{low} tot en met {high} contactmomenten",
+        "en": "{low} to {high} contact moments",
+    },
+    "bin_range_one": {"nl": "precies {n}", "en": "exactly {n}"},
+    "bin_empty": {"nl": "geen relaties in deze band", "en": "no relations in this band"},
+    "bin_rpc": {
+        "nl": "omzet per contactmoment {low} tot en met {high}",
+        "en": "revenue per contact moment {low} to {high}",
+    },
+    "bin_rpc_none": {"nl": "geen contactmomenten", "en": "no contact moments"},
+    "bin_revenue": {"nl": "omzet {revenue} ({share})", "en": "revenue {revenue} ({share})"},
+    "bin_hint": {
+        "nl": "Klik op een band om de relaties erin te zien.",
+        "en": "Click a band to list its relations.",
+    },
+    "bin_list_title": {"nl": "{band}: {relations}", "en": "{band}: {relations}"},
+    "excluded_title": {
+        "nl": "Uitgesloten relaties (geen contactmomenten en geen omzet): {relations}",
+        "en": "Excluded relations (no contact moments and no revenue): {relations}",
+    },
+    "grid_count": {"nl": "{relations} in het overzicht", "en": "{relations} in the overview"},
+    "grid_hint": {
+        "nl": "Klik op een totaal voor de tijdlijn; vink relaties aan om ze apart te exporteren.",
+        "en": "Click a total for the timeline; tick relations to export only those.",
+    },
+    "export_all": {"nl": "Excel: alle relaties", "en": "Excel: all relations"},
+    "export_selected": {"nl": "Excel: selectie ({n})", "en": "Excel: selection ({n})"},
+    "export_filename": {"nl": "aandachtsmonitor", "en": "attention-monitor"},
+    "timeline_hint": {
+        "nl": "Klik in het overzicht op een totaal om de tijdlijn van die relatie te zien.",
+        "en": "Click a total in the overview to see that relation's timeline.",
+    },
+    "timeline_title": {"nl": "Tijdlijn van {name} ({code})", "en": "Timeline of {name} ({code})"},
+    "timeline_note": {
+        "nl": "Voorlopige weergave: alle gebeurtenissen van deze relatie in tijdsvolgorde, ook "
+        "die niet als contactmoment tellen.",
+        "en": "Preliminary view: every event of this relation in time order, including those "
+        "that are not contact moments.",
+    },
+    # --- column titles ----------------------------------------------------------------------
+    "col_colour": {"nl": "Kleur", "en": "Colour"},
+    "col_relation_id": {"nl": "Code", "en": "Code"},
+    "col_name": {"nl": "Naam", "en": "Name"},
+    "col_address": {"nl": "Adres", "en": "Address"},
+    "col_postcode": {"nl": "Postcode", "en": "Postcode"},
+    "col_city": {"nl": "Plaats", "en": "City"},
+    "col_country": {"nl": "Land", "en": "Country"},
+    "col_total": {"nl": "Tot.", "en": "Total"},
+    "col_dgn": {"nl": "dgn", "en": "days"},
+    "col_band": {"nl": "Aandacht", "en": "Attention"},
+    "col_history": {"nl": "Historie", "en": "History"},
+    "col_history_dgn": {"nl": "Historie dgn", "en": "History days"},
+    "col_correspondence": {"nl": "Corresp.", "en": "Corresp."},
+    "col_correspondence_dgn": {"nl": "Corresp. dgn", "en": "Corresp. days"},
+    "col_sales": {"nl": "Verkoop", "en": "Sales"},
+    "col_sales_dgn": {"nl": "Verkoop dgn", "en": "Sales days"},
+    "col_helpdesk": {"nl": "Helpdesk", "en": "Helpdesk"},
+    "col_helpdesk_dgn": {"nl": "Helpdesk dgn", "en": "Helpdesk days"},
+    "col_last_contact": {"nl": "Laatste contact", "en": "Last contact"},
+    "col_last_user": {"nl": "Door", "en": "By"},
+    "col_orders": {"nl": "Orders", "en": "Orders"},
+    "col_invoices": {"nl": "Facturen", "en": "Invoices"},
+    "col_revenue": {"nl": "Omzet", "en": "Revenue"},
+    "col_revenue_per_contact": {"nl": "Omzet per contact", "en": "Revenue per contact"},
+    "col_attention_index": {"nl": "Aandachtsindex", "en": "Attention index"},
+    "col_sales_band": {"nl": "Verkoopband", "en": "Sales band"},
+    "col_sales_area": {"nl": "Oordeel", "en": "Area"},
+    "col_abc_class": {"nl": "ABC", "en": "ABC"},
+    "col_explanation": {"nl": "Toelichting", "en": "Explanation"},
+    "col_sales_explanation": {"nl": "Toelichting verkoop", "en": "Sales explanation"},
+    "col_count": {"nl": "Aantal", "en": "Count"},
+    "col_share": {"nl": "Aandeel", "en": "Share"},
+    "col_min": {"nl": "Van", "en": "From"},
+    "col_max": {"nl": "Tot en met", "en": "To"},
+    "col_revenue_share": {"nl": "Aandeel omzet", "en": "Share of revenue"},
+    "col_item": {"nl": "Onderdeel", "en": "Item"},
+    "col_setting": {"nl": "Instelling", "en": "Setting"},
+    "col_value": {"nl": "Waarde", "en": "Value"},
+    "col_timestamp": {"nl": "Tijdstip", "en": "Time"},
+    "col_user_id": {"nl": "Medewerker", "en": "User"},
+    "col_source": {"nl": "Bron", "en": "Source"},
+    "col_action": {"nl": "Actie", "en": "Action"},
+    "col_counted": {"nl": "Telt mee", "en": "Counted"},
+    "col_channel": {"nl": "Kanaal", "en": "Channel"},
+    "col_direction": {"nl": "Richting", "en": "Direction"},
+    "col_subject": {"nl": "Onderwerp", "en": "Subject"},
+    "col_amount": {"nl": "Bedrag", "en": "Amount"},
+    "col_status": {"nl": "Status", "en": "Status"},
+    # --- export sheets ----------------------------------------------------------------------
+    "sheet_relations": {"nl": "Relaties", "en": "Relations"},
+    "sheet_summary": {"nl": "Samenvatting", "en": "Summary"},
+    "sheet_settings": {"nl": "Instellingen", "en": "Settings"},
+    "sheet_excluded": {"nl": "Uitgesloten", "en": "Excluded"},
+    "set_data": {"nl": "Gegevens", "en": "Data"},
+    "set_users": {"nl": "Medewerkers", "en": "Users"},
+    "set_relations": {"nl": "Relaties", "en": "Relations"},
+    "set_period": {"nl": "Periode", "en": "Period"},
+    "set_as_of": {"nl": "Peildatum", "en": "As of"},
+    "set_revenue": {"nl": "Omzet uit", "en": "Revenue from"},
+    "set_strategy": {"nl": "Bandstrategie", "en": "Band strategy"},
+    "set_thresholds": {"nl": "Grenzen", "en": "Thresholds"},
+    "set_calculated_at": {"nl": "Berekend op", "en": "Calculated on"},
+    "set_exported_at": {"nl": "Geëxporteerd op", "en": "Exported on"},
+    "set_privacy": {"nl": "Privacymodus", "en": "Privacy mode"},
+    "set_rows": {"nl": "Relaties in dit bestand", "en": "Relations in this file"},
+    "set_rows_all": {"nl": "alle {n}", "en": "all {n}"},
+    "set_rows_selected": {"nl": "{n} geselecteerd", "en": "{n} selected"},
+    "summary_attention": {"nl": "Aandacht", "en": "Attention"},
+    "summary_sales": {"nl": "Verkoop", "en": "Sales"},
+    "period_text": {"nl": "{start} t/m {end}", "en": "{start} to {end}"},
+}
+TEXT.update(APP_TEXT)
+
+
+def fmt_date(d: Any, lang: str = "nl") -> str:
+    """A date: nl ``31-10-2026``, en ``2026-10-31``; empty for a missing date.
+
+    >>> import datetime as dt
+    >>> fmt_date(dt.date(2026, 10, 31), "nl"), fmt_date("2026-10-31", "en")
+    ('31-10-2026', '2026-10-31')
+    """
+    import datetime as dt
+
+    check_lang(lang)
+    if d is None or d == "":
+        return ""
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d[:10])
+    return d.strftime("%d-%m-%Y" if lang == "nl" else "%Y-%m-%d")
+
+
+def fmt_datetime(d: Any, lang: str = "nl") -> str:
+    """A date and time to the minute: nl ``31-10-2026 14:05``, en ``2026-10-31 14:05``.
+
+    >>> import datetime as dt
+    >>> fmt_datetime(dt.datetime(2026, 10, 31, 14, 5, 9), "nl")
+    '31-10-2026 14:05'
+    """
+    import datetime as dt
+
+    check_lang(lang)
+    if d is None or d == "":
+        return ""
+    if isinstance(d, str):
+        d = dt.datetime.fromisoformat(d)
+    return d.strftime("%d-%m-%Y %H:%M" if lang == "nl" else "%Y-%m-%d %H:%M")
+
+
+__all__ += ["APP_TEXT", "fmt_date", "fmt_datetime"]

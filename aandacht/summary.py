@@ -1,0 +1,545 @@
+"""Summaries (S6, S9) and one-sentence explanations per relation (B3), in Dutch and English.
+
+* :func:`attention_summary`: share of relations with little (none + very little + little),
+  average and much (much + very much) attention, and how it was computed.
+* :func:`sales_summary`: the three sales areas with counts, revenue and how they were computed.
+* :func:`explain` / :func:`explanations`: the sentence behind a relation's attention band,
+  e.g. ``"3 contactmomenten, 0,2× het groepsgemiddelde; laatste: e-mail uit door JdV,
+  41 dagen geleden"``.
+* :func:`explain_sales` / :func:`sales_explanations`: the sentence behind its sales area.
+
+The texts live in :mod:`aandacht.i18n`; band labels in :mod:`aandacht.bands`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aandacht.bands import BANDS, BandResult, _exact_value, exact, label
+from aandacht.i18n import (
+    TEXT,
+    check_lang,
+    fmt_days_ago,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    fmt_ratio,
+    fmt_relations,
+    fmt_short,
+    t,
+)
+from aandacht.sales import SalesView
+
+__all__ = [
+    "ATTENTION_GROUPS",
+    "AttentionSummary",
+    "SalesSummary",
+    "attention_summary",
+    "describe_contact",
+    "explain",
+    "explain_sales",
+    "explanations",
+    "rounded_percentages",
+    "sales_explanations",
+    "sales_summary",
+]
+
+#: The three groups of the attention summary (S6) and the bands in each.
+ATTENTION_GROUPS: dict[str, tuple[str, ...]] = {
+    "little": ("none", "very_little", "little"),
+    "average": ("average",),
+    "much": ("much", "very_much"),
+}
+
+
+@dataclass
+class AttentionSummary:
+    """Result of :func:`attention_summary`.
+
+    Attributes
+    ----------
+    n : int
+        Measured relations.
+    table : pandas.DataFrame
+        One row per group (``little``, ``average``, ``much``): ``group, label, bands, count,
+        share, percent``; ``percent`` is rounded to whole numbers that add up to 100.
+    text : str
+        One line per group, e.g. ``"20% weinig aandacht (1 relaties)"``.
+    how : str
+        How the figures were computed.
+    lang : str
+    """
+
+    n: int
+    table: pd.DataFrame
+    text: str
+    how: str
+    lang: str
+
+
+@dataclass
+class SalesSummary:
+    """Result of :func:`sales_summary`.
+
+    Attributes
+    ----------
+    n : int
+        Relations in the sales view (excluded ones not counted).
+    excluded : int
+        Relations excluded (no contact moments, no revenue).
+    table : pandas.DataFrame
+        One row per area: ``area, label, count, share, percent, revenue, revenue_share``.
+    text : str
+        One line per area.
+    how : str
+        How ``A``, the index and the areas were computed.
+    lang : str
+    """
+
+    n: int
+    excluded: int
+    table: pd.DataFrame
+    text: str
+    how: str
+    lang: str
+
+
+def rounded_percentages(counts: list[int]) -> list[int]:
+    """Whole percentages of ``counts`` that add up to exactly 100 (largest remainder).
+
+    >>> rounded_percentages([1, 1, 1])
+    [34, 33, 33]
+    >>> rounded_percentages([0, 0])
+    [0, 0]
+    """
+    total = sum(counts)
+    if total == 0:
+        return [0] * len(counts)
+    exact = [Fraction(100 * c, total) for c in counts]
+    floors = [math.floor(x) for x in exact]
+    left = 100 - sum(floors)
+    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return floors
+
+
+def attention_summary(result: BandResult, lang: str = "nl") -> AttentionSummary:
+    """Share of relations with little, average and much attention, and how it was computed.
+
+    Parameters
+    ----------
+    result : BandResult
+        From :func:`aandacht.bands.classify` on the totals of all measured relations.
+    lang : {"nl", "en"}
+
+    Examples
+    --------
+    >>> from aandacht.bands import classify
+    >>> print(attention_summary(classify([0, 1, 2, 4, 9]), "en").text)
+    60% little attention (3 relations)
+    20% average attention (1 relation)
+    20% much attention (1 relation)
+    """
+    check_lang(lang)
+    counts = [sum(result.counts[b] for b in bands) for bands in ATTENTION_GROUPS.values()]
+    pcts = rounded_percentages(counts)
+    n = result.n
+    table = pd.DataFrame(
+        {
+            "group": pd.array(list(ATTENTION_GROUPS), dtype="str"),
+            "label": pd.array([t(f"group_{g}", lang) for g in ATTENTION_GROUPS], dtype="str"),
+            "bands": [", ".join(b) for b in ATTENTION_GROUPS.values()],
+            "count": np.array(counts, dtype=np.int64),
+            "share": [c / n if n else 0.0 for c in counts],
+            "percent": np.array(pcts, dtype=np.int64),
+        }
+    )
+    text = "\n".join(
+        t(
+            "summary_line",
+            lang,
+            pct=f"{p}%",
+            group=t(f"group_{g}", lang),
+            relations=fmt_relations(c, lang),
+        )
+        for g, c, p in zip(ATTENTION_GROUPS, counts, pcts, strict=True)
+    )
+    how = " ".join(
+        [
+            _how_strategy(result, lang),
+            t("how_none", lang),
+            t("summary_groups", lang, n=fmt_number(n, lang)),
+        ]
+    )
+    return AttentionSummary(n=n, table=table, text=text, how=how, lang=lang)
+
+
+def sales_summary(view: SalesView, lang: str = "nl") -> SalesSummary:
+    """The three sales areas with counts and revenue, and how they were computed.
+
+    Parameters
+    ----------
+    view : SalesView
+        From :func:`aandacht.sales.sales_view`.
+    lang : {"nl", "en"}
+    """
+    check_lang(lang)
+    areas = view.areas
+    counts = [int(c) for c in areas["count"]]
+    pcts = rounded_percentages(counts)
+    table = pd.DataFrame(
+        {
+            "area": areas["area"],
+            "label": pd.array([label(a, lang) for a in areas["area"]], dtype="str"),
+            "count": areas["count"],
+            "share": areas["share"],
+            "percent": np.array(pcts, dtype=np.int64),
+            "revenue": areas["revenue"],
+            "revenue_share": areas["revenue_share"],
+        }
+    )
+    lines = []
+    for row, p in zip(table.itertuples(index=False), pcts, strict=True):
+        rs = row.revenue_share
+        lines.append(
+            t(
+                "sales_area_line",
+                lang,
+                label=_capital(row.label),
+                relations=fmt_relations(int(row.count), lang),
+                pct=f"{p}%",
+                revenue=fmt_money(row.revenue, lang),
+                revenue_pct="–" if pd.isna(rs) else fmt_percent(rs, lang),
+            )
+        )
+    a = view.average_revenue_per_contact
+    how = [
+        t(
+            "sales_how",
+            lang,
+            a="–" if math.isnan(a) else fmt_money(a, lang),
+            revenue=fmt_money(view.total_revenue, lang),
+            contacts=fmt_short(view.total_contacts, lang, 2),
+            n=fmt_number(view.n, lang),
+        )
+    ]
+    if view.strategy in ("relative", "fixed", "per_month") and view.thresholds:
+        th = view.thresholds
+        how.append(t("sales_how_relative", lang, t2=_num(th[1], lang), t3=_num(th[2], lang)))
+    else:
+        how.append(t("sales_how_other", lang, strategy=view.strategy))
+    n_ex = len(view.excluded)
+    if n_ex:
+        how.append(t("sales_excluded_count", lang, relations=fmt_relations(n_ex, lang)))
+    return SalesSummary(
+        n=view.n, excluded=n_ex, table=table, text="\n".join(lines), how=" ".join(how), lang=lang
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# explanations
+
+
+def describe_contact(
+    source: Any = None,
+    action: Any = None,
+    channel: Any = None,
+    direction: Any = None,
+    lang: str = "nl",
+) -> str:
+    """What a contact moment was, in a few words: ``e-mail uit``, ``offerte``, ``telefoon``.
+
+    Sales and helpdesk moments are named by their action; others by their channel (with
+    direction), falling back to the source.
+
+    >>> describe_contact("correspondence", "added", "email", "out", "nl")
+    'e-mail uit'
+    >>> describe_contact("sales", "quote_added", "email", None, "en")
+    'quote'
+    """
+    source, action, channel, direction = (_str(x) for x in (source, action, channel, direction))
+    key = f"action_{source}_{action}"
+    if source in ("sales", "helpdesk") and _has(key):
+        return t(key, lang)
+    if channel and _has(f"channel_{channel}"):
+        what = t(f"channel_{channel}", lang)
+        if direction and _has(f"direction_{direction}"):
+            what += " " + t(f"direction_{direction}", lang)
+        return what
+    if _has(key):
+        return t(key, lang)
+    if source and _has(f"source_{source}"):
+        return t(f"source_{source}", lang)
+    return ""
+
+
+def explain(
+    row: Mapping[str, Any] | pd.Series,
+    result: BandResult,
+    lang: str = "nl",
+    band: str | None = None,
+) -> str:
+    """One sentence explaining a relation's attention band.
+
+    Parameters
+    ----------
+    row : mapping or Series
+        The relation's row of the counting result: ``total``, and when present ``dgn``,
+        ``last_user``, ``last_source``, ``last_action``, ``last_channel``, ``last_direction``.
+    result : BandResult
+        The banding of the group the relation belongs to (gives the average, thresholds, …).
+    lang : {"nl", "en"}
+    band : str, optional
+        The relation's band; default ``row["band"]``.
+
+    Examples
+    --------
+    >>> from aandacht.bands import classify
+    >>> r = classify([3, 10, 20, 27])
+    >>> row = {"total": 3, "band": "very_little", "dgn": 41, "last_user": "JdV",
+    ...        "last_source": "correspondence", "last_action": "added",
+    ...        "last_channel": "email", "last_direction": "out"}
+    >>> explain(row, r, "nl")
+    '3 contactmomenten, 0,2× het groepsgemiddelde; laatste: e-mail uit door JdV, 41 dagen geleden'
+    >>> explain({"total": 0, "band": "none", "dgn": None}, r, "en")
+    'no contact ever'
+    """
+    check_lang(lang)
+    get = row.get
+    total = get("total")
+    if band is None:
+        band = get("band")
+    if band is None or pd.isna(band):
+        raise ValueError("explain needs the relation's band (row['band'] or band=)")
+    dgn = get("dgn")
+    has_dgn = dgn is not None and not pd.isna(dgn)
+    if band == "none":
+        if not has_dgn:
+            return t("never_contact", lang)
+        ago = fmt_days_ago(int(dgn), lang)
+        return f"{t('none_in_period', lang)}; {t('last_contact_ago', lang, ago=ago)}"
+    parts = [_contacts(total, lang)]
+    basis = _basis(total, band, result, lang)
+    if basis:
+        parts[0] += f", {basis}"
+    last = _last(row, lang)
+    if last:
+        parts.append(last)
+    return "; ".join(parts)
+
+
+def explanations(df: pd.DataFrame, result: BandResult, lang: str = "nl") -> pd.Series:
+    """:func:`explain` for every row of ``df`` (the table ``result`` was computed from).
+
+    The bands are taken from ``result.yb`` in row order. Returns a ``str`` Series on
+    ``df.index`` named ``explanation``.
+    """
+    check_lang(lang)
+    if len(df) != result.n:
+        raise ValueError(
+            f"explanations: the table has {len(df)} rows but the banding has {result.n}"
+        )
+    out = [
+        explain(row, result, lang, band=b)
+        for row, b in zip(df.to_dict("records"), result.yb, strict=True)
+    ]
+    return pd.Series(out, index=df.index, name="explanation", dtype="str")
+
+
+def explain_sales(
+    row: Mapping[str, Any] | pd.Series,
+    contacts: Any,
+    lang: str = "nl",
+    thresholds: Any = None,
+) -> str:
+    """One sentence explaining a relation's sales area.
+
+    Parameters
+    ----------
+    row : mapping or Series
+        The relation's row of :attr:`SalesView.table`.
+    contacts : number
+        Its contact moments (``total``).
+    lang : {"nl", "en"}
+    thresholds : sequence, optional
+        Index thresholds; the index is then shown with enough decimals not to seem to cross
+        one (0.749 is not shown as 0.75).
+
+    Examples
+    --------
+    >>> row = {"revenue": 12000.0, "attention_index": 0.4, "sales_area": "insufficient",
+    ...        "expected_contacts": 8.0, "contact_gap": 5.0}
+    >>> explain_sales(row, 3, "en")
+    '3 contact moments for €12,000 revenue (index 0.4): 5 contacts short of the expected 8'
+    """
+    check_lang(lang)
+    get = row.get
+    if get("sales_area") == "excluded":
+        return t("sales_excluded", lang)
+    raw_index = get("attention_index")
+    index = float(raw_index)
+    revenue = fmt_money(float(get("revenue")), lang)
+    expected = float(get("expected_contacts"))
+    if index == 0:
+        exp = _contacts(expected, lang)
+        return t("sales_no_contacts", lang, revenue=revenue, expected=exp)
+    if math.isinf(index):
+        return t("sales_no_revenue", lang, contacts=_contacts(contacts, lang))
+    gap = float(get("contact_gap"))
+    kw = {
+        "contacts": _contacts(contacts, lang),
+        "revenue": revenue,
+        "index": fmt_ratio(index, lang)
+        if not thresholds
+        else _fmt_against(
+            raw_index if isinstance(raw_index, Fraction | int) else Fraction(index),
+            [exact(x) for x in thresholds],
+            lang,
+        ),
+        "expected": fmt_short(expected, lang, 1),
+    }
+    shown = fmt_short(abs(gap), lang, 1)
+    if shown == "0":
+        return t("sales_in_line", lang, **kw)
+    gap_text = t("gap_1" if shown == "1" else "gap_n", lang, n=shown)
+    return t("sales_short" if gap > 0 else "sales_over", lang, gap=gap_text, **kw)
+
+
+def sales_explanations(view: SalesView, lang: str = "nl") -> pd.Series:
+    """:func:`explain_sales` for every relation of the view (index of ``view.table``)."""
+    check_lang(lang)
+    th = view.thresholds if view.strategy in ("relative", "fixed", "per_month") else None
+    out = []
+    rows = view.table.to_dict("records")
+    for row, c, x in zip(rows, view.contacts, view.exact_index, strict=True):
+        if x is not None:
+            row["attention_index"] = x  # exact, so rounding never seems to cross a threshold
+        out.append(explain_sales(row, c, lang, th))
+    return pd.Series(out, index=view.table.index, name="explanation", dtype="str")
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _how_strategy(result: BandResult, lang: str) -> str:
+    name = result.name
+    th = " / ".join(_num(x, lang) for x in (result.thresholds or ()))
+    if name == "relative":
+        ref = getattr(result, "reference", None)
+        mean = "–" if ref is None else fmt_short(float(ref), lang, 2)
+        return t("how_relative", lang, mean=mean, thresholds=th)
+    if name == "quantile":
+        th = " / ".join(fmt_percent(float(x), lang) for x in result.thresholds)
+        return t("how_quantile", lang, thresholds=th)
+    if name == "per_month":
+        return t("how_per_month", lang, days=_num(result.period_days, lang), thresholds=th)
+    if name == "fixed":
+        return t("how_fixed", lang, thresholds=th)
+    if name == "natural_breaks":
+        return t("how_natural_breaks", lang)
+    return ""
+
+
+def _basis(total: Any, band: str, result: BandResult, lang: str) -> str:
+    """The figure the band rests on: ratio to the mean, rate per month, rank, or bounds."""
+    name = result.name
+    value = Fraction(_exact_value(total))
+    if name == "relative":
+        ref = getattr(result, "reference", None)
+        if not ref:
+            return ""
+        ratio = _fmt_against(value / ref, result.exact_thresholds, lang)
+        return t("basis_relative", lang, ratio=ratio)
+    if name == "per_month":
+        rate = _fmt_against(value * 30 / result.period_days, result.exact_thresholds, lang)
+        return t("basis_per_month", lang, rate=rate)
+    if name == "quantile":
+        below = result.share_below(value)
+        if below == 0:
+            return t("basis_quantile_lowest", lang)
+        return t("basis_quantile", lang, pct=fmt_percent(float(below), lang))
+    # fixed, natural_breaks: the band's own bounds on the contact-moment scale
+    i = list(BANDS).index(band)
+    bins = [None, None, *result.exact_bins, None]  # lower bound of band i is bins[i]
+    low, high = bins[i], bins[i + 1] if i + 1 < len(bins) else None
+    name_band = label(band, lang)
+    if low is not None and high is not None:
+        return t(
+            "basis_bounds_below", lang, band=name_band, low=_num(low, lang), high=_num(high, lang)
+        )
+    if low is not None:
+        return t("basis_bounds", lang, band=name_band, low=_num(low, lang))
+    if high is not None:
+        return t("basis_below", lang, band=name_band, high=_num(high, lang))
+    return ""
+
+
+def _fmt_against(value: Fraction, thresholds: Any, lang: str) -> str:
+    """Like :func:`fmt_ratio`, with more decimals where rounding would cross a threshold.
+
+    So that a ratio of 1.49 is never shown as ``1,5`` next to a threshold of 1.5.
+    """
+    value = Fraction(value)
+    if value == 0:
+        return "0"
+    x = float(value)
+    decimals = 0 if x >= 10 else 1 if x >= 1 else max(1, 1 - math.floor(math.log10(x)))
+    cuts = [Fraction(c) for c in thresholds]
+    for d in range(decimals, 10):
+        shown = round(value, d)
+        if all((shown >= c) == (value >= c) for c in cuts):
+            return fmt_short(float(shown), lang, d)
+    return fmt_short(x, lang, 9)
+
+
+def _last(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
+    get = row.get
+    what = describe_contact(
+        get("last_source"), get("last_action"), get("last_channel"), get("last_direction"), lang
+    )
+    user = _str(get("last_user"))
+    if user:
+        what = f"{what} {t('by_user', lang, user=user)}".strip()
+    dgn = get("dgn")
+    if dgn is not None and not pd.isna(dgn):
+        ago = fmt_days_ago(int(dgn), lang)
+        what = f"{what}, {ago}" if what else ago
+    return t("last", lang, what=what) if what else ""
+
+
+def _contacts(n: Any, lang: str) -> str:
+    x = float(n)
+    shown = fmt_short(x, lang, 1)
+    return t("contact_moment" if shown == "1" else "contact_moments", lang, n=shown)
+
+
+def _num(x: Any, lang: str) -> str:
+    return fmt_short(float(x), lang, 2)
+
+
+def _str(x: Any) -> str:
+    if x is None:
+        return ""
+    try:
+        if pd.isna(x):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(x)
+
+
+def _has(key: str) -> bool:
+    return key in TEXT
+
+
+def _capital(s: str) -> str:
+    return s[:1].upper() + s[1:]
