@@ -1,27 +1,109 @@
-"""The aandacht dashboard (placeholder until the dashboard issue lands)."""
+"""The aandacht dashboard: ``panel serve app/app.py`` (the data folder comes from $AANDACHT_DATA).
 
-import os
+Assembles the state (:mod:`app.state`) and the views (:mod:`app.views`) in a template that needs
+nothing from the internet. Environment:
+
+* ``AANDACHT_DATA``: the data set (folder, ``.xlsx`` or database URL); default ``data_samples``.
+* ``AANDACHT_STORE``: where the last calculation is kept; default ``.aandacht/``.
+* ``AANDACHT_SALES_MONITOR=1``: start with sales-monitor permission switched on.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import panel as pn
 
-import aandacht
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `panel serve app/app.py` runs this file as a script
+    sys.path.insert(0, str(ROOT))
 
-pn.extension()
+from aandacht.i18n import t  # noqa: E402
+from app.state import MonitorState, default_state  # noqa: E402
+from app.views import (  # noqa: E402
+    DistributionView,
+    ExportView,
+    GridView,
+    SelectionView,
+    SettingsView,
+    StatusView,
+    SummaryView,
+    TimelineView,
+    ViewSwitch,
+    esc,
+)
 
-DATA = os.environ.get("AANDACHT_DATA", "data_samples")
+pn.extension("tabulator", notifications=False)
 
 
-def _page() -> pn.viewable.Viewable:
-    ds = aandacht.load(DATA)
-    res = aandacht.calculate(ds, aandacht.Selection())
-    return pn.Column(
-        "# Aandachtsmonitor",
-        f"Data: `{DATA}` — {len(ds.relations)} relaties, {int(res.total.sum())} contactmomenten "
-        "in de laatste 365 dagen.",
-        pn.widgets.Tabulator(res[["relation_id", "name", "total", "dgn"]], pagination="remote",
-                             page_size=25, disabled=True),
+def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTemplate:
+    """The whole dashboard for one browser session."""
+    state = state or default_state()
+    selection = SelectionView(state)
+    settings = SettingsView(state)
+    grid = GridView(state)
+    timeline = TimelineView(state)
+
+    def card(key: str, view: pn.viewable.Viewer, collapsed: bool = False) -> pn.Card:
+        c = pn.Card(
+            view,
+            title=t(key, state.lang),
+            collapsed=collapsed,
+            sizing_mode="stretch_width",
+            css_classes=[f"card-{key}"],
+        )
+        state.param.watch(lambda e: setattr(c, "title", t(key, state.lang)), "lang")
+        return c
+
+    tabs = pn.Tabs(
+        (
+            t("tab_overview", state.lang),
+            pn.Column(
+                StatusView(state),
+                ViewSwitch(state),
+                pn.Row(
+                    pn.Column(DistributionView(state), sizing_mode="stretch_width"),
+                    pn.Column(SummaryView(state), sizing_mode="stretch_width"),
+                    sizing_mode="stretch_width",
+                ),
+                ExportView(state),
+                grid,
+                sizing_mode="stretch_width",
+            ),
+        ),
+        (t("tab_timeline", state.lang), timeline),
+        dynamic=False,
+        sizing_mode="stretch_width",
+        css_classes=["main-tabs"],
     )
+
+    def on_lang(event) -> None:
+        tabs._names = [t("tab_overview", state.lang), t("tab_timeline", state.lang)]
+        tabs.param.trigger("objects")
+
+    state.param.watch(on_lang, "lang")
+    grid.param.watch(lambda e: setattr(tabs, "active", 1), "open_timeline")
+
+    title = pn.pane.HTML(
+        f'<span class="app-title">{esc(t("app_title", state.lang))}</span>',
+        styles={"color": "white", "font-size": "1.5em"},
+    )
+    state.param.watch(
+        lambda e: setattr(
+            title, "object", f'<span class="app-title">{esc(t("app_title", state.lang))}</span>'
+        ),
+        "lang",
+    )
+    template = pn.template.BootstrapTemplate(
+        title="",
+        header=[title],
+        sidebar=[card("selection", selection), card("settings", settings, collapsed=False)],
+        main=[tabs],
+        sidebar_width=360,
+    )
+    return template
 
 
 if pn.state.served:
-    _page().servable(title="Aandachtsmonitor")
+    create_app().servable(title="Aandachtsmonitor")

@@ -1,0 +1,882 @@
+"""The dashboard's state: the data set, the selection, the last result and what derives from it.
+
+:class:`MonitorState` holds everything the views show as ``param`` parameters. It calls the
+``aandacht`` library for every figure (counting, banding, sales view, summaries, explanations,
+privacy, storage, export); what it adds is bookkeeping: which settings belong to which result,
+labels in the chosen language, and the columns each view needs. It imports no widgets, so it can
+be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import param
+
+import aandacht
+from aandacht import bands as bands_mod
+from aandacht import summary as summary_mod
+from aandacht.errors import AandachtError, DataError
+from aandacht.export import write_xlsx
+from aandacht.i18n import (
+    fmt_date,
+    fmt_datetime,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    fmt_relations,
+    t,
+)
+from aandacht.privacy import MASK, pseudonymise
+from aandacht.sales import SalesView, sales_view
+from aandacht.selection import PERIOD_PRESETS, REVENUE_BASES, parse_selection, period_preset
+from aandacht.store import load_result, save_result
+
+SOURCES = ("history", "correspondence", "sales", "helpdesk")
+USER_MODES = ("all", "user", "group")
+RELATION_MODES = ("all", "b_group", "file")
+VIEW_MODES = ("attention", "sources", "sales")
+
+#: Columns of the grid per view ("Beeld").
+GRID_COLUMNS: dict[str, list[str]] = {
+    "attention": ["colour", "relation_id", "name", "total", "dgn", "band", "explanation"],
+    "sources": [
+        "colour",
+        "relation_id",
+        "name",
+        "total",
+        "dgn",
+        *[c for s in SOURCES for c in (s, f"{s}_dgn")],
+        "band",
+    ],
+    "sales": [
+        "colour",
+        "relation_id",
+        "name",
+        "total",
+        "sales_dgn",
+        "revenue",
+        "revenue_per_contact",
+        "sales_band",
+        "sales_area",
+        "sales_explanation",
+    ],
+}
+#: Columns of the relation list of one bin (name and address, S5).
+BIN_COLUMNS = ["relation_id", "name", "address", "postcode", "city", "total", "dgn"]
+TIMELINE_COLUMNS = [
+    "timestamp",
+    "user_id",
+    "source",
+    "action",
+    "counted",
+    "channel",
+    "direction",
+    "subject",
+    "amount",
+    "status",
+]
+SALES_ONLY = (
+    "revenue",
+    "revenue_per_contact",
+    "attention_index",
+    "sales_band",
+    "sales_area",
+    "sales_explanation",
+    "orders",
+    "invoices",
+    "abc_class",
+)
+
+# One DuckDB connection per data set is shared by all sessions: run its queries one at a time.
+_ENGINE_LOCK = threading.Lock()
+_DATASETS: dict[str, aandacht.Dataset] = {}
+
+
+def get_dataset(path: str) -> aandacht.Dataset:
+    """Load (once per process) and return the data set at ``path``."""
+    with _ENGINE_LOCK:
+        if path not in _DATASETS:
+            _DATASETS[path] = aandacht.load(path)
+        return _DATASETS[path]
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _date(v: Any) -> dt.date | None:
+    if v in (None, ""):
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v)[:10])
+
+
+class MonitorState(param.Parameterized):
+    """Data set, selection, settings, the last result and everything derived from it."""
+
+    # --- data ---------------------------------------------------------------------------------
+    data_path = param.String(default="data_samples", doc="Folder, .xlsx or URL of the data set.")
+    store_folder = param.String(default=None, allow_None=True, doc="Store folder (default env).")
+
+    # --- selection (S2) -----------------------------------------------------------------------
+    user_mode = param.Selector(default="all", objects=list(USER_MODES))
+    user = param.Selector(default=None, objects=[], allow_None=True)
+    user_group = param.Selector(default=None, objects=[], allow_None=True)
+    period_preset = param.Selector(default="last_12_months", objects=list(PERIOD_PRESETS))
+    since = param.CalendarDate(default=None, allow_None=True)
+    period_from = param.CalendarDate(default=None, allow_None=True)
+    period_to = param.CalendarDate(default=None, allow_None=True)
+    relation_mode = param.Selector(default="all", objects=list(RELATION_MODES))
+    b_group = param.Selector(default=None, objects=[], allow_None=True)
+    selection_codes = param.Parameter(default=None, doc="Relation codes of the selection file.")
+    selection_file = param.String(default="")
+    selection_error = param.String(default="")
+    as_of = param.CalendarDate(default=None, allow_None=True)
+
+    # --- user settings -----------------------------------------------------------------------
+    lang = param.Selector(default="nl", objects=["nl", "en"])
+    privacy = param.Boolean(default=False)
+    sales_permission = param.Boolean(default=False)
+    revenue_basis = param.Selector(default="both", objects=list(REVENUE_BASES))
+    strategy = param.Selector(default="relative", objects=list(bands_mod.STRATEGIES))
+    thresholds = param.List(default=list(bands_mod.Relative.default_thresholds), allow_None=True)
+    view_mode = param.Selector(default="attention", objects=list(VIEW_MODES))
+
+    # --- the last result and what derives from it ---------------------------------------------
+    result = param.DataFrame(default=None, allow_None=True, doc="calculate()'s table.")
+    settings = param.Dict(default={}, doc="The settings the result was calculated with.")
+    calculated_at = param.Date(default=None, allow_None=True)
+    banding = param.Parameter(default=None, doc="BandResult of the result's totals.")
+    sales = param.Parameter(default=None, doc="SalesView, with sales-monitor permission only.")
+    table = param.DataFrame(default=None, allow_None=True, doc="The grid's table (all views).")
+    bins = param.DataFrame(default=None, allow_None=True, doc="The distribution's bins.")
+    summary_text = param.String(default="")
+    summary_how = param.String(default="")
+    band_error = param.String(default="")
+    error = param.String(default="")
+    warning = param.String(default="")
+    busy = param.Boolean(default=False)
+    dirty = param.Boolean(default=False, doc="The selection differs from the result's.")
+
+    # --- interaction --------------------------------------------------------------------------
+    selected_bin = param.String(default=None, allow_None=True)
+    selected_rows = param.List(default=[], doc="Positions of the rows ticked in the grid.")
+    timeline_row = param.Integer(default=None, allow_None=True)
+
+    def __init__(self, data_path: str | None = None, *, auto: bool = True, **params: Any):
+        if data_path is not None:
+            params["data_path"] = data_path
+        super().__init__(**params)
+        self.data = get_dataset(self.data_path)
+        users = sorted(self.data.users["user_id"].astype(str))
+        self.param.user.objects = users
+        self.param.user_group.objects = self.data.group_names()
+        self.param.b_group.objects = self.data.b_group_names()
+        with param.parameterized.discard_events(self):
+            self.user = self.user or (users[0] if users else None)
+            groups = self.data.group_names()
+            self.user_group = self.user_group or (groups[0] if groups else None)
+            b_groups = self.data.b_group_names()
+            self.b_group = self.b_group or (b_groups[0] if b_groups else None)
+            self.as_of = self.as_of or dt.date.today()
+        if auto:
+            self.open()
+
+    # ------------------------------------------------------------------------------------------
+    # the selection
+
+    def user_names(self) -> dict[str, str]:
+        """User id → "id — name" for the user selector."""
+        u = self.data.users
+        return {
+            str(i): f"{i} — {n}" if isinstance(n, str) and n else str(i)
+            for i, n in zip(u["user_id"], u["name"], strict=True)
+        }
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The selected period (first day, last day)."""
+        return period_preset(
+            self.period_preset, self.as_of, self.since, self.period_from, self.period_to
+        )
+
+    def selection(self, revenue: str | None | bool = True) -> aandacht.Selection:
+        """The :class:`aandacht.Selection` of the current widgets.
+
+        ``revenue=True`` uses the revenue basis when the user has sales-monitor permission.
+
+        Raises
+        ------
+        aandacht.SelectionError
+            For an incomplete or contradictory selection.
+        """
+        start, end = self.period()
+        if self.relation_mode == "file" and not self.selection_codes:
+            raise aandacht.SelectionError(self.selection_error or t("file_none", self.lang))
+        if revenue is True:
+            revenue = self.revenue_basis if self.sales_permission else None
+        return aandacht.Selection(
+            users=(self.user,) if self.user_mode == "user" else None,
+            user_group=self.user_group if self.user_mode == "group" else None,
+            b_group=self.b_group if self.relation_mode == "b_group" else None,
+            relations=self.selection_codes if self.relation_mode == "file" else None,
+            period_from=start,
+            period_to=end,
+            as_of=self.as_of,
+            revenue=revenue or None,
+        )
+
+    def load_selection_file(self, raw: bytes, filename: str) -> bool:
+        """Read an uploaded selection file; on a problem, explain it in ``selection_error``."""
+        try:
+            codes = parse_selection(raw, filename, self.data.relations["relation_id"])
+        except DataError as exc:
+            lines = [t("file_error", self.lang, file=filename)]
+            lines += [f"• {p}" for p in exc.problems[: exc.max_shown]]
+            if len(exc.problems) > exc.max_shown:
+                lines.append(f"• … ({len(exc.problems) - exc.max_shown} more)")
+            self.param.update(
+                selection_codes=None, selection_file=filename, selection_error="\n".join(lines)
+            )
+            return False
+        self.param.update(
+            selection_codes=tuple(codes),
+            selection_file=filename,
+            selection_error="",
+            relation_mode="file",
+        )
+        return True
+
+    def _ui_settings(self) -> dict[str, Any]:
+        """The selection as the widgets hold it (restored on the next visit)."""
+        return {
+            "user_mode": self.user_mode,
+            "user": self.user,
+            "user_group": self.user_group,
+            "period_preset": self.period_preset,
+            "since": _iso(self.since),
+            "period_from": _iso(self.period_from),
+            "period_to": _iso(self.period_to),
+            "relation_mode": self.relation_mode,
+            "b_group": self.b_group,
+            "selection_file": self.selection_file,
+            "relations": list(self.selection_codes) if self.selection_codes else None,
+            "as_of": _iso(self.as_of),
+        }
+
+    @param.depends(
+        "user_mode",
+        "user",
+        "user_group",
+        "period_preset",
+        "since",
+        "period_from",
+        "period_to",
+        "relation_mode",
+        "b_group",
+        "selection_codes",
+        "as_of",
+        "settings",
+        watch=True,
+    )
+    def _check_dirty(self) -> None:
+        ui = self.settings.get("ui")
+        if ui is None:
+            self.dirty = False
+            return
+        stored = dict(ui)
+        if stored.pop("as_of_today", False):
+            stored["as_of"] = dt.date.today().isoformat()
+        self.dirty = stored != self._ui_settings()
+
+    # ------------------------------------------------------------------------------------------
+    # calculating and storing (S3)
+
+    def open(self) -> None:
+        """Show the stored calculation on this data set, or calculate once and store it."""
+        stored = None
+        try:
+            stored = load_result(self.data_path, folder=self.store_folder)
+        except OSError:
+            stored = None
+        if stored is not None and "ui" in stored.settings:
+            self._restore(stored.settings)
+            self._apply(stored.result, stored.settings, stored.calculated_at)
+        else:
+            self.calculate()
+
+    def _restore(self, settings: dict[str, Any]) -> None:
+        ui = dict(settings["ui"])
+        if ui.get("as_of_today"):
+            ui["as_of"] = dt.date.today().isoformat()
+        values: dict[str, Any] = {}
+        for name in (
+            "user_mode",
+            "user",
+            "user_group",
+            "period_preset",
+            "relation_mode",
+            "b_group",
+        ):
+            value = ui.get(name)
+            p = self.param[name]
+            if value is None or value in p.objects:
+                values[name] = value if value is not None else getattr(self, name)
+        for name in ("since", "period_from", "period_to", "as_of"):
+            values[name] = _date(ui.get(name)) if ui.get(name) else getattr(self, name)
+        values["selection_file"] = ui.get("selection_file") or ""
+        values["selection_codes"] = tuple(ui["relations"]) if ui.get("relations") else None
+        rev = settings.get("selection", {}).get("revenue")
+        if rev in REVENUE_BASES:
+            values["revenue_basis"] = rev
+        with param.parameterized.discard_events(self):
+            self.param.update(**values)
+
+    def _compute(self, sel: aandacht.Selection) -> pd.DataFrame:
+        with _ENGINE_LOCK:
+            return aandacht.calculate(self.data, sel)
+
+    def _settings_for(
+        self, sel: aandacht.Selection, ui: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        ui = dict(ui or self._ui_settings())
+        ui["as_of_today"] = sel.resolved_as_of() == dt.date.today()
+        return {
+            "data": str(self.data_path),
+            "ui": ui,
+            "selection": {
+                "users": list(sel.users) if sel.users else None,
+                "user_group": sel.user_group,
+                "b_group": sel.b_group,
+                "relations": list(sel.relations) if sel.relations else None,
+                "period_from": _iso(sel.period()[0]),
+                "period_to": _iso(sel.period()[1]),
+                "as_of": _iso(sel.resolved_as_of()),
+                "revenue": sel.revenue,
+            },
+        }
+
+    def _finish(
+        self, sel: aandacht.Selection, result: pd.DataFrame, ui: dict[str, Any] | None = None
+    ) -> None:
+        settings = self._settings_for(sel, ui)
+        at = dt.datetime.now().replace(microsecond=0)
+        try:
+            save_result(
+                result, settings, self.data_path, folder=self.store_folder, calculated_at=at
+            )
+            self.warning = ""
+        except OSError as exc:
+            self.warning = t("store_error", self.lang, error=str(exc))
+        self._apply(result, settings, at)
+
+    def calculate(
+        self, selection: aandacht.Selection | None = None, ui: dict[str, Any] | None = None
+    ) -> bool:
+        """Calculate the current selection (or ``selection``), store it and show it.
+
+        Returns False, with the reason in ``error``, when the selection cannot be calculated.
+        """
+        try:
+            sel = selection or self.selection()
+            result = self._compute(sel)
+        except (AandachtError, ValueError) as exc:
+            self.error = t("calc_error", self.lang, error=str(exc))
+            return False
+        self._finish(sel, result, ui)
+        return True
+
+    async def calculate_async(self) -> bool:
+        """:meth:`calculate` with the counting in a worker thread, ``busy`` while it runs."""
+        self.busy = True
+        try:
+            try:
+                sel = self.selection()
+            except (AandachtError, ValueError) as exc:
+                self.error = t("calc_error", self.lang, error=str(exc))
+                return False
+            try:
+                result = await asyncio.to_thread(self._compute, sel)
+            except (AandachtError, ValueError) as exc:
+                self.error = t("calc_error", self.lang, error=str(exc))
+                return False
+            self._finish(sel, result)
+            return True
+        finally:
+            self.busy = False
+
+    def _apply(self, result: pd.DataFrame, settings: dict[str, Any], at: dt.datetime) -> None:
+        result = result.reset_index(drop=True)
+        with param.parameterized.batch_call_watchers(self):
+            self.error = ""
+            self.selected_bin = None
+            self.selected_rows = []
+            self.timeline_row = None
+            self.settings = settings
+            self.calculated_at = at
+            self.result = result
+
+    @param.depends("sales_permission", "revenue_basis", watch=True)
+    def _revenue_changed(self) -> None:
+        """With permission, the result must carry revenue on the chosen basis: recount if not."""
+        if not self.sales_permission:
+            if self.view_mode == "sales":
+                self.view_mode = "attention"
+            self._derive()
+            return
+        if self.result is None or self.settings.get("selection", {}).get("revenue") == (
+            self.revenue_basis
+        ):
+            self._derive()
+            return
+        stored = self.settings["selection"]
+        sel = aandacht.Selection(
+            users=tuple(stored["users"]) if stored.get("users") else None,
+            user_group=stored.get("user_group"),
+            b_group=stored.get("b_group"),
+            relations=tuple(stored["relations"]) if stored.get("relations") else None,
+            period_from=stored.get("period_from"),
+            period_to=stored.get("period_to"),
+            as_of=stored.get("as_of"),
+            revenue=self.revenue_basis,
+        )
+        # the same selection as the result, now with revenue; the widgets keep what they hold
+        self.calculate(sel, ui=self.settings.get("ui"))
+
+    # ------------------------------------------------------------------------------------------
+    # derived: banding, sales view, grid table, bins, summaries
+
+    def period_days(self) -> int:
+        """Days in the result's period."""
+        if self.result is None:
+            return aandacht.Selection().period_days()
+        return int(self.result.attrs.get("period_days") or 365)
+
+    def has_revenue(self) -> bool:
+        """True when the result may show revenue: permission and revenue columns present."""
+        return bool(
+            self.sales_permission and self.result is not None and "revenue" in self.result.columns
+        )
+
+    @param.depends("strategy", watch=True)
+    def _strategy_changed(self) -> None:
+        default = bands_mod.STRATEGIES[self.strategy].default_thresholds
+        with param.parameterized.discard_events(self):
+            self.thresholds = None if default is None else list(default)
+        self.param.trigger("thresholds")
+
+    @param.depends("result", "thresholds", "lang", "privacy", watch=True)
+    def _derive(self) -> None:
+        """Re-band and rebuild every derived value; instant (no recount)."""
+        if self.result is None:
+            return
+        res = self.result
+        th = None if self.thresholds is None else tuple(self.thresholds)
+        params = {"period_days": self.period_days()}
+        try:
+            banding = bands_mod.classify(res["total"], self.strategy, th, **params)
+            sales = None
+            if self.has_revenue():
+                sales_th = th if self.strategy in ("relative", "quantile") else None
+                sales = sales_view(res, self.strategy, sales_th, **params)
+            self.band_error = ""
+        except ValueError as exc:
+            self.band_error = t("band_error", self.lang, error=str(exc))
+            if self.banding is not None and len(self.banding.yb) == len(res):
+                return
+            banding = bands_mod.classify(res["total"], "relative")
+            sales = sales_view(res) if self.has_revenue() else None
+        with param.parameterized.batch_call_watchers(self):
+            if self.view_mode == "sales" and sales is None:
+                self.view_mode = "attention"
+            self.banding = banding
+            self.sales = sales
+            self.table = self._build_table(res, banding, sales)
+            self._derive_view()
+
+    @param.depends("view_mode", watch=True)
+    def _derive_view(self) -> None:
+        """The distribution and summary of the current view."""
+        if self.banding is None:
+            return
+        with param.parameterized.batch_call_watchers(self):
+            self.bins = self._build_bins(self.banding, self.sales)
+            self._build_summary(self.banding, self.sales)
+            self.selected_bin = None
+
+    def _build_table(
+        self, res: pd.DataFrame, banding: bands_mod.BandResult, sales: SalesView | None
+    ) -> pd.DataFrame:
+        lang = self.lang
+        cols = [
+            "colour",
+            "relation_id",
+            "name",
+            "address",
+            "postcode",
+            "city",
+            "total",
+            "dgn",
+            *[c for s in SOURCES for c in (s, f"{s}_dgn")],
+            "last_contact",
+            "last_user",
+        ]
+        out = res[cols].copy()
+        out["band_key"] = pd.array(banding.yb.astype(str), dtype="str")
+        out["band"] = [bands_mod.label(b, lang) for b in banding.yb]
+        out["explanation"] = summary_mod.explanations(res, banding, lang).to_numpy()
+        if sales is not None:
+            st = sales.table
+            for col in ("revenue", "revenue_per_contact", "attention_index", "abc_class"):
+                out[col] = st[col].to_numpy()
+            out["orders"] = res["orders"].to_numpy()
+            out["invoices"] = res["invoices"].to_numpy()
+            out["sales_band_key"] = st["sales_band"].to_numpy()
+            out["sales_area_key"] = st["sales_area"].to_numpy()
+            out["sales_band"] = [
+                "" if pd.isna(b) else bands_mod.label(b, lang) for b in st["sales_band"]
+            ]
+            out["sales_area"] = [bands_mod.label(a, lang) for a in st["sales_area"]]
+            out["sales_explanation"] = summary_mod.sales_explanations(sales, lang).to_numpy()
+        if self.privacy:
+            out = pseudonymise(out, lang=lang)
+        return out.reset_index(drop=True)
+
+    def _build_bins(self, banding: bands_mod.BandResult, sales: SalesView | None) -> pd.DataFrame:
+        """One row per band: key, colour, label, count and the hover text (range)."""
+        lang = self.lang
+        if self.view_mode == "sales" and sales is not None:
+            b = sales.bands
+            hints = []
+            for row in b.itertuples(index=False):
+                if row.count == 0:
+                    hints.append(t("bin_empty", lang))
+                    continue
+                lo, hi = row.revenue_per_contact_min, row.revenue_per_contact_max
+                rpc = (
+                    t("bin_rpc_none", lang)
+                    if pd.isna(lo)
+                    else t("bin_rpc", lang, low=fmt_money(lo, lang), high=fmt_money(hi, lang))
+                )
+                share = "–" if pd.isna(row.revenue_share) else fmt_percent(row.revenue_share, lang)
+                rev = t("bin_revenue", lang, revenue=fmt_money(row.revenue, lang), share=share)
+                hints.append(f"{rpc}; {rev}")
+            return pd.DataFrame(
+                {
+                    "band": b["band"].astype(str),
+                    "colour": b["colour"].astype(str),
+                    "label": [bands_mod.label(x, lang) for x in b["band"]],
+                    "count": b["count"].astype(int),
+                    "revenue": b["revenue"].astype(float),
+                    "revenue_share": b["revenue_share"].astype(float),
+                    "hint": hints,
+                }
+            )
+        bt = bands_mod.band_table(banding)
+        hints = []
+        for row in bt.itertuples(index=False):
+            if row.count == 0:
+                hints.append(t("bin_empty", lang))
+            elif row.band == "none":
+                hints.append(t("none_in_period", lang))
+            elif row.min == row.max:
+                hints.append(
+                    t("contact_moments", lang, n=t("bin_range_one", lang, n=_num(row.min, lang)))
+                )
+            else:
+                hints.append(
+                    t("bin_range", lang, low=_num(row.min, lang), high=_num(row.max, lang))
+                )
+        return pd.DataFrame(
+            {
+                "band": bt["band"].astype(str),
+                "colour": bt["colour"].astype(str),
+                "label": [bands_mod.label(x, lang) for x in bt["band"]],
+                "count": bt["count"].astype(int),
+                "min": bt["min"],
+                "max": bt["max"],
+                "hint": hints,
+            }
+        )
+
+    def _build_summary(self, banding: bands_mod.BandResult, sales: SalesView | None) -> None:
+        if self.view_mode == "sales" and sales is not None:
+            s = summary_mod.sales_summary(sales, self.lang)
+        else:
+            s = summary_mod.attention_summary(banding, self.lang)
+        self.summary_text, self.summary_how = s.text, s.how
+
+    # ------------------------------------------------------------------------------------------
+    # what the views ask for
+
+    def grid_columns(self) -> list[str]:
+        """The grid's columns in the current view."""
+        mode = (
+            self.view_mode
+            if (self.view_mode != "sales" or self.sales is not None)
+            else ("attention")
+        )
+        return list(GRID_COLUMNS[mode])
+
+    def band_column(self) -> str:
+        """The column whose key colours the band cell: ``band_key`` or ``sales_band_key``."""
+        return (
+            "sales_band_key"
+            if self.view_mode == "sales" and self.sales is not None
+            else ("band_key")
+        )
+
+    def bin_relations(self, band: str | None = None) -> pd.DataFrame:
+        """The relations in one bin (default :attr:`selected_bin`), with name and address."""
+        band = band or self.selected_bin
+        if self.table is None or band is None:
+            return pd.DataFrame(columns=BIN_COLUMNS)
+        key = self.table[self.band_column()]
+        return self.table.loc[key == band, BIN_COLUMNS]
+
+    def excluded_relations(self) -> pd.DataFrame:
+        """Relations left out of the sales view (no contacts, no revenue)."""
+        if self.sales is None or self.table is None:
+            return pd.DataFrame(columns=BIN_COLUMNS)
+        return self.table.loc[self.table["sales_area_key"] == "excluded", BIN_COLUMNS]
+
+    def result_line(self) -> str:
+        """One line saying what the result covers."""
+        if self.result is None:
+            return t("not_calculated", self.lang)
+        lang, sel = self.lang, self.settings.get("selection", {})
+        ui = self.settings.get("ui", {})
+        return t(
+            "result_line",
+            lang,
+            relations=fmt_relations(len(self.result), lang),
+            users=self._users_text(sel, lang),
+            scope=self._relations_text(sel, ui, lang),
+            start=fmt_date(sel.get("period_from"), lang),
+            end=fmt_date(sel.get("period_to"), lang),
+            as_of=fmt_date(sel.get("as_of"), lang),
+        )
+
+    def calculated_text(self) -> str:
+        """``berekend op 27-11-2026 09:30``."""
+        if self.calculated_at is None:
+            return t("not_calculated", self.lang)
+        return t("calculated_at", self.lang, when=fmt_datetime(self.calculated_at, self.lang))
+
+    @staticmethod
+    def _users_text(sel: dict[str, Any], lang: str) -> str:
+        if sel.get("users"):
+            return t("users_one_text", lang, user=", ".join(sel["users"]))
+        if sel.get("user_group"):
+            return t("users_group_text", lang, group=sel["user_group"])
+        return t("users_all_text", lang)
+
+    @staticmethod
+    def _relations_text(sel: dict[str, Any], ui: dict[str, Any], lang: str) -> str:
+        if sel.get("b_group"):
+            return t("relations_b_group_text", lang, group=sel["b_group"])
+        if sel.get("relations"):
+            return t(
+                "relations_file_text",
+                lang,
+                file=ui.get("selection_file") or "?",
+                n=fmt_number(len(sel["relations"]), lang),
+            )
+        return t("relations_all_text", lang)
+
+    def timeline_table(self, row: int | None = None) -> tuple[str, pd.DataFrame]:
+        """Title and events of the relation in grid row ``row`` (default :attr:`timeline_row`).
+
+        A placeholder for the real timeline (S7): :func:`aandacht.timeline` as a table, for the
+        result's users and up to its ``as_of``.
+        """
+        row = self.timeline_row if row is None else row
+        if row is None or self.result is None or not 0 <= row < len(self.result):
+            return t("timeline_hint", self.lang), pd.DataFrame(columns=TIMELINE_COLUMNS)
+        rid = self.result["relation_id"].iloc[row]
+        sel = self.settings.get("selection", {})
+        with _ENGINE_LOCK:
+            tl = aandacht.timeline(
+                self.data,
+                rid,
+                users=sel.get("users"),
+                user_group=sel.get("user_group"),
+                as_of=sel.get("as_of"),
+            )
+        tl = tl[[c for c in TIMELINE_COLUMNS if c in tl.columns] + ["relation_id"]]
+        if not self.has_revenue():
+            tl["amount"] = np.nan
+        shown = self.table.iloc[row]
+        if self.privacy:
+            tl = pseudonymise(tl, lang=self.lang)
+        title = t("timeline_title", self.lang, name=shown["name"], code=shown["relation_id"])
+        return title, tl.drop(columns=["relation_id"]).reset_index(drop=True)
+
+    # ------------------------------------------------------------------------------------------
+    # export (S12)
+
+    def export_xlsx(self, path: str | Path, rows: list[int] | None = None) -> Path:
+        """Write the grid (all rows, or ``rows``) with summary and settings sheets to ``path``.
+
+        Codes and names are pseudonymised in privacy mode; revenue only with permission; text
+        that looks like a formula is written as text (:func:`aandacht.export.write_xlsx`).
+        """
+        lang = self.lang
+        table = self.table if rows is None else self.table.iloc[sorted(rows)]
+        cols = [
+            "colour",
+            "relation_id",
+            "name",
+            "address",
+            "postcode",
+            "city",
+            "total",
+            "dgn",
+            "band",
+            *[c for s in SOURCES for c in (s, f"{s}_dgn")],
+            "last_contact",
+            "last_user",
+            "explanation",
+        ]
+        if self.sales is not None:
+            cols += [
+                "orders",
+                "invoices",
+                "revenue",
+                "revenue_per_contact",
+                "attention_index",
+                "sales_band",
+                "sales_area",
+                "abc_class",
+                "sales_explanation",
+            ]
+        rel = table[cols].rename(columns={c: t(f"col_{c}", lang) for c in cols})
+        band_fill = {bands_mod.label(b, lang): bands_mod.BANDS[b].colour for b in bands_mod.BANDS}
+        area_fill = {bands_mod.label(a, lang): bands_mod.AREAS[a].colour for a in bands_mod.AREAS}
+        s_rel, s_sum = t("sheet_relations", lang), t("sheet_summary", lang)
+        fills = {
+            s_rel: {
+                t("col_band", lang): band_fill.get,
+                t("col_sales_band", lang): band_fill.get,
+                t("col_sales_area", lang): area_fill.get,
+            },
+            s_sum: {t("col_item", lang): {**band_fill, **area_fill}.get},
+        }
+        sheets = {
+            s_rel: rel,
+            s_sum: self._summary_sheet(),
+            t("sheet_settings", lang): self._settings_sheet(len(table), rows is not None),
+        }
+        if self.sales is not None:
+            ex = self.excluded_relations()
+            sheets[t("sheet_excluded", lang)] = ex.rename(
+                columns={c: t(f"col_{c}", lang) for c in ex.columns}
+            )
+        return write_xlsx(path, sheets, fills=fills)
+
+    def _summary_sheet(self) -> pd.DataFrame:
+        lang = self.lang
+        bt = bands_mod.band_table(self.banding)
+        rows: list[dict[str, Any]] = [{"item": t("summary_attention", lang)}]
+        for r in bt.itertuples(index=False):
+            rows.append(
+                {
+                    "item": bands_mod.label(r.band, lang),
+                    "count": int(r.count),
+                    "share": float(r.share),
+                    "min": None if pd.isna(r.min) else r.min,
+                    "max": None if pd.isna(r.max) else r.max,
+                }
+            )
+        s = summary_mod.attention_summary(self.banding, lang)
+        rows += [{"item": line} for line in s.text.splitlines()] + [{"item": s.how}]
+        if self.sales is not None:
+            rows.append({"item": ""})
+            rows.append({"item": t("summary_sales", lang)})
+            for r in self.sales.bands.itertuples(index=False):
+                rows.append(
+                    {
+                        "item": bands_mod.label(r.band, lang),
+                        "count": int(r.count),
+                        "share": float(r.share),
+                        "revenue": float(r.revenue),
+                        "revenue_share": None
+                        if pd.isna(r.revenue_share)
+                        else float(r.revenue_share),
+                    }
+                )
+            ss = summary_mod.sales_summary(self.sales, lang)
+            rows += [{"item": line} for line in ss.text.splitlines()] + [{"item": ss.how}]
+        cols = ["item", "count", "share", "min", "max", "revenue", "revenue_share"]
+        df = pd.DataFrame(rows, columns=cols)
+        return df.rename(columns={c: t(f"col_{c}", lang) for c in cols})
+
+    def _settings_sheet(self, n_rows: int, selected: bool) -> pd.DataFrame:
+        lang = self.lang
+        sel, ui = self.settings.get("selection", {}), self.settings.get("ui", {})
+        th = self.thresholds
+        rows = [
+            ("set_data", str(self.data_path)),
+            ("set_users", self._users_text(sel, lang)),
+            ("set_relations", self._relations_text(sel, ui, lang)),
+            (
+                "set_period",
+                t(
+                    "period_text",
+                    lang,
+                    start=fmt_date(sel.get("period_from"), lang),
+                    end=fmt_date(sel.get("period_to"), lang),
+                ),
+            ),
+            ("set_as_of", fmt_date(sel.get("as_of"), lang)),
+            (
+                "set_revenue",
+                t(f"revenue_{sel['revenue']}", lang)
+                if self.sales is not None and sel.get("revenue")
+                else "–",
+            ),
+            ("set_strategy", t(f"strategy_{self.strategy}", lang)),
+            ("set_thresholds", " / ".join(_num(x, lang) for x in th) if th else "–"),
+            ("set_calculated_at", fmt_datetime(self.calculated_at, lang)),
+            ("set_exported_at", fmt_datetime(dt.datetime.now(), lang)),
+            ("set_privacy", t("yes" if self.privacy else "no", lang)),
+            (
+                "set_rows",
+                t(
+                    "set_rows_selected" if selected else "set_rows_all",
+                    lang,
+                    n=fmt_number(n_rows, lang),
+                ),
+            ),
+        ]
+        return pd.DataFrame(
+            {
+                t("col_setting", lang): [t(k, lang) for k, _ in rows],
+                t("col_value", lang): [v for _, v in rows],
+            }
+        )
+
+
+def _num(x: Any, lang: str) -> str:
+    from aandacht.i18n import fmt_short
+
+    return fmt_short(float(x), lang, 2)
+
+
+def default_state() -> MonitorState:
+    """A state on ``$AANDACHT_DATA`` (default ``data_samples``), permission from the env."""
+    perm = os.environ.get("AANDACHT_SALES_MONITOR", "").lower() in ("1", "true", "yes", "ja")
+    return MonitorState(os.environ.get("AANDACHT_DATA", "data_samples"), sales_permission=perm)
+
+
+__all__ = ["MASK", "MonitorState", "default_state", "get_dataset"]

@@ -1,0 +1,691 @@
+"""The dashboard's views: each a :class:`panel.viewable.Viewer` over one :class:`MonitorState`.
+
+Views only show what the state holds and pass the user's choices back to it; every text comes
+from :mod:`aandacht.i18n`. CRM text is never rendered as HTML: the grids use Tabulator's
+``plaintext`` formatter (which escapes) and every other pane escapes with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import panel as pn
+import param
+
+from aandacht import bands as bands_mod
+from aandacht.i18n import fmt_date, fmt_number, fmt_relations, t
+
+from .state import BIN_COLUMNS, SOURCES, TIMELINE_COLUMNS, MonitorState
+
+TEXT_COLUMNS = {
+    "colour",
+    "relation_id",
+    "name",
+    "address",
+    "postcode",
+    "city",
+    "band",
+    "explanation",
+    "sales_band",
+    "sales_area",
+    "sales_explanation",
+    "user_id",
+    "source",
+    "action",
+    "channel",
+    "direction",
+    "subject",
+    "status",
+}
+INT_COLUMNS = {"total", *SOURCES}
+DAYS_COLUMNS = {"dgn", *(f"{s}_dgn" for s in SOURCES)}
+MONEY_COLUMNS = {"revenue", "revenue_per_contact", "amount"}
+
+
+def esc(text: Any) -> str:
+    """``text`` escaped for HTML, newlines kept as line breaks."""
+    return html.escape("" if text is None else str(text)).replace("\n", "<br>")
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``background`` (``#rrggbb``)."""
+    h = background.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def _alert(kind: str) -> pn.pane.Alert:
+    return pn.pane.Alert("", alert_type=kind, visible=False, margin=(5, 10))
+
+
+def _show(alert: pn.pane.Alert, text: str) -> None:
+    alert.object = esc(text)
+    alert.visible = bool(text)
+
+
+def formatters(columns: list[str], lang: str) -> dict[str, dict[str, Any]]:
+    """Tabulator formatters: escaped plain text, and numbers in Dutch or English."""
+    thousand, decimal = (".", ",") if lang == "nl" else (",", ".")
+    out: dict[str, dict[str, Any]] = {}
+    for c in columns:
+        if c in TEXT_COLUMNS:
+            out[c] = {"type": "plaintext"}
+        elif c in INT_COLUMNS or c in DAYS_COLUMNS:
+            out[c] = {"type": "money", "thousand": thousand, "decimal": decimal, "precision": 0}
+        elif c in MONEY_COLUMNS:
+            out[c] = {
+                "type": "money",
+                "thousand": thousand,
+                "decimal": decimal,
+                "precision": 0 if c == "revenue" else 2,
+                "symbol": "€ " if lang == "nl" else "€",
+            }
+        elif c == "counted":
+            out[c] = {"type": "tickCross"}
+    return out
+
+
+def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns a grid shows, with empty text for missing text and NaN for missing numbers."""
+    out = df[[c for c in columns if c in df.columns]].copy()
+    for c in out.columns:
+        if c in TEXT_COLUMNS:
+            out[c] = out[c].astype(object).where(out[c].notna(), "").astype(str)
+        elif str(out[c].dtype) in ("Int64", "Float64"):
+            out[c] = out[c].astype("float64")
+    return out
+
+
+class StateView(pn.viewable.Viewer):
+    """A view of one state; re-labels itself when the language changes."""
+
+    state = param.ClassSelector(class_=MonitorState)
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state=state, **params)
+        state.param.watch(lambda e: self.relabel(), "lang")
+
+    def t(self, key: str, **kw: Any) -> str:
+        return t(key, self.state.lang, **kw)
+
+    def relabel(self) -> None:
+        """Set every widget's label in the current language."""
+
+
+# ----------------------------------------------------------------------------------------------
+# selection (S2) and calculate (S3)
+
+
+class SelectionView(StateView):
+    """Users, period, relations, as_of, and the Calculate button with progress."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        s = state
+        self.user_mode = pn.widgets.RadioButtonGroup(value=s.user_mode, button_type="light")
+        self.user = pn.widgets.Select(value=s.user, options=[])
+        self.user_group = pn.widgets.Select(value=s.user_group, options=s.data.group_names())
+        self.preset = pn.widgets.Select(value=s.period_preset, options=[])
+        self.since = pn.widgets.DatePicker(value=s.since)
+        self.period_from = pn.widgets.DatePicker(value=s.period_from)
+        self.period_to = pn.widgets.DatePicker(value=s.period_to)
+        self.relation_mode = pn.widgets.RadioButtonGroup(value=s.relation_mode, button_type="light")
+        self.b_group = pn.widgets.Select(value=s.b_group, options=s.data.b_group_names())
+        self.file = pn.widgets.FileInput(accept=".txt,.csv,.tsv", multiple=False)
+        self.file_status = pn.pane.HTML("", margin=(0, 10))
+        self.file_error = _alert("danger")
+        self.as_of = pn.widgets.DatePicker(value=s.as_of)
+        self.calculate = pn.widgets.Button(button_type="primary", css_classes=["calculate"])
+        self.progress = pn.indicators.Progress(
+            active=True, value=-1, visible=False, sizing_mode="stretch_width", height=10
+        )
+        self.error = _alert("danger")
+        self.pending = _alert("warning")
+        pairs = [
+            (self.user_mode, "user_mode"),
+            (self.user, "user"),
+            (self.user_group, "user_group"),
+            (self.preset, "period_preset"),
+            (self.since, "since"),
+            (self.period_from, "period_from"),
+            (self.period_to, "period_to"),
+            (self.relation_mode, "relation_mode"),
+            (self.b_group, "b_group"),
+            (self.as_of, "as_of"),
+        ]
+        for widget, name in pairs:
+            widget.link(s, value=name, bidirectional=True)
+        self.file.param.watch(self._upload, "value")
+        self.calculate.on_click(self._calculate)
+        s.param.watch(
+            lambda e: self._visibility(),
+            [
+                "user_mode",
+                "relation_mode",
+                "period_preset",
+                "selection_file",
+                "selection_error",
+                "selection_codes",
+            ],
+        )
+        s.param.watch(lambda e: self._status(), ["busy", "error", "dirty"])
+        self.relabel()
+        self._visibility()
+        self._status()
+
+    def relabel(self) -> None:
+        tr = self.t
+        self.user_mode.options = {
+            tr("users_all"): "all",
+            tr("users_one"): "user",
+            tr("users_group"): "group",
+        }
+        names = self.state.user_names()
+        self.user.options = {names[u]: u for u in self.state.param.user.objects}
+        self.user.name, self.user_group.name = tr("user"), tr("user_group")
+        self.preset.options = {tr(f"preset_{p}"): p for p in self.state.param.period_preset.objects}
+        self.preset.name = tr("period")
+        self.since.name = tr("since")
+        self.period_from.name, self.period_to.name = tr("period_from"), tr("period_to")
+        self.relation_mode.options = {
+            tr("relations_all"): "all",
+            tr("relations_b_group"): "b_group",
+            tr("relations_file"): "file",
+        }
+        self.b_group.name = tr("b_group")
+        self.file.name = tr("selection_file")
+        self.as_of.name = tr("as_of")
+        self.calculate.name = tr("calculate")
+        self._visibility()
+        self._status()
+
+    def _upload(self, event: param.parameterized.Event) -> None:
+        if event.new:
+            self.state.load_selection_file(event.new, self.file.filename or "selection")
+
+    def _visibility(self) -> None:
+        s = self.state
+        self.user.visible = s.user_mode == "user"
+        self.user_group.visible = s.user_mode == "group"
+        self.since.visible = s.period_preset == "since"
+        self.period_from.visible = self.period_to.visible = s.period_preset == "custom"
+        self.b_group.visible = s.relation_mode == "b_group"
+        is_file = s.relation_mode == "file"
+        self.file.visible = self.file_status.visible = is_file
+        if s.selection_codes and not s.selection_error:
+            rel = fmt_relations(len(s.selection_codes), s.lang)
+            status = self.t("file_loaded", file=s.selection_file, relations=rel)
+        else:
+            status = "" if s.selection_error else self.t("file_none")
+        self.file_status.object = f"<small>{esc(status)}</small>"
+        _show(self.file_error, s.selection_error if is_file else "")
+
+    def _status(self) -> None:
+        s = self.state
+        self.progress.visible = s.busy
+        self.calculate.loading = s.busy
+        _show(self.error, s.error)
+        _show(self.pending, self.t("pending") if s.dirty and not s.error else "")
+
+    async def _calculate(self, event: Any) -> None:
+        await self.state.calculate_async()
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            self.user_mode,
+            self.user,
+            self.user_group,
+            self.preset,
+            self.since,
+            pn.Row(self.period_from, self.period_to),
+            self.relation_mode,
+            self.b_group,
+            self.file,
+            self.file_status,
+            self.file_error,
+            self.as_of,
+            self.calculate,
+            self.progress,
+            self.error,
+            self.pending,
+            sizing_mode="stretch_width",
+        )
+
+
+class SettingsView(StateView):
+    """Language, privacy mode, sales-monitor permission and revenue basis, band tuning."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        s = state
+        self.lang = pn.widgets.RadioButtonGroup(
+            value=s.lang,
+            options={"Nederlands": "nl", "English": "en"},
+            button_type="light",
+            css_classes=["lang"],
+        )
+        self.privacy = pn.widgets.Checkbox(value=s.privacy, css_classes=["privacy"])
+        self.permission = pn.widgets.Checkbox(value=s.sales_permission, css_classes=["permission"])
+        self.revenue = pn.widgets.RadioButtonGroup(value=s.revenue_basis, button_type="light")
+        self.strategy = pn.widgets.Select(value=s.strategy, options=[], css_classes=["strategy"])
+        self.thresholds = [
+            pn.widgets.FloatInput(
+                step=0.05, width=62, margin=(5, 4), css_classes=[f"threshold-{i}"]
+            )
+            for i in range(4)
+        ]
+        self.no_thresholds = pn.pane.HTML("")
+        self.band_error = _alert("danger")
+        self.warning = _alert("warning")
+        for widget, name in [
+            (self.lang, "lang"),
+            (self.privacy, "privacy"),
+            (self.permission, "sales_permission"),
+            (self.revenue, "revenue_basis"),
+            (self.strategy, "strategy"),
+        ]:
+            widget.link(s, value=name, bidirectional=True)
+        for w in self.thresholds:
+            w.param.watch(self._threshold_changed, "value")
+        s.param.watch(
+            lambda e: self._sync(), ["thresholds", "sales_permission", "band_error", "warning"]
+        )
+        self.relabel()
+
+    def relabel(self) -> None:
+        tr = self.t
+        self.privacy.name = tr("privacy")
+        self.permission.name = tr("sales_permission")
+        self.revenue.options = {
+            tr(f"revenue_{b}"): b for b in self.state.param.revenue_basis.objects
+        }
+        self.strategy.options = {tr(f"strategy_{k}"): k for k in bands_mod.STRATEGIES}
+        self.strategy.name = tr("strategy")
+        for i, w in enumerate(self.thresholds):
+            w.name = tr("threshold_n", n=i + 1)
+        self.no_thresholds.object = f"<small>{esc(tr('thresholds_none'))}</small>"
+        self._sync()
+
+    def _sync(self) -> None:
+        s = self.state
+        th = s.thresholds
+        self._syncing = True
+        try:
+            for i, w in enumerate(self.thresholds):
+                w.visible = th is not None
+                if th is not None:
+                    w.value = float(th[i])
+        finally:
+            self._syncing = False
+        self.no_thresholds.visible = th is None
+        self.revenue.visible = s.sales_permission
+        _show(self.band_error, s.band_error)
+        _show(self.warning, s.warning)
+
+    def _threshold_changed(self, event: Any) -> None:
+        if getattr(self, "_syncing", False) or self.state.thresholds is None:
+            return
+        values = [w.value for w in self.thresholds]
+        if None not in values and values != list(self.state.thresholds):
+            self.state.thresholds = values
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            self.lang,
+            self.privacy,
+            self.permission,
+            self.revenue,
+            self.strategy,
+            pn.Row(*self.thresholds),
+            self.no_thresholds,
+            self.band_error,
+            self.warning,
+            sizing_mode="stretch_width",
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# the overview: status line, view switch, distribution, summary, grid, export
+
+
+class StatusView(StateView):
+    """What the result covers and when it was calculated ("berekend op …")."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        self.pane = pn.pane.HTML("", css_classes=["status"], sizing_mode="stretch_width")
+        state.param.watch(lambda e: self.relabel(), ["result", "calculated_at", "settings"])
+        self.relabel()
+
+    def relabel(self) -> None:
+        s = self.state
+        self.pane.object = (
+            f'<div><b class="calculated-at">{esc(s.calculated_text())}</b> — '
+            f'<span class="result-line">{esc(s.result_line())}</span></div>'
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self.pane
+
+
+class ViewSwitch(StateView):
+    """The "Beeld" switch: attention, per source (S8), sales (S9, with permission only)."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        self.switch = pn.widgets.RadioButtonGroup(
+            value=state.view_mode, button_type="light", css_classes=["view-switch"]
+        )
+        self.switch.link(state, value="view_mode", bidirectional=True)
+        state.param.watch(lambda e: self.relabel(), ["sales_permission", "sales"])
+        self.relabel()
+
+    def relabel(self) -> None:
+        modes = ["attention", "sources"] + (["sales"] if self.state.sales is not None else [])
+        self.switch.options = {self.t(f"view_{m}"): m for m in modes}
+        self.switch.name = self.t("view")
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self.switch
+
+
+class DistributionView(StateView):
+    """Six coloured bins with counts (S5): hover shows the range, a click lists the relations."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        self.buttons = {
+            b: pn.widgets.Button(css_classes=["bin", f"bin-{b}"], margin=(5, 4), min_width=120)
+            for b in bands_mod.BAND_NAMES
+        }
+        for band, button in self.buttons.items():
+            button.on_click(lambda e, band=band: self._toggle(band))
+        self.bar = pn.pane.HTML("", sizing_mode="stretch_width", height=18, margin=(0, 10))
+        self.title = pn.pane.HTML("", css_classes=["bin-title"])
+        self.hint = pn.pane.HTML("")
+        self.list = pn.widgets.Tabulator(
+            pd.DataFrame(columns=BIN_COLUMNS),
+            show_index=False,
+            disabled=True,
+            pagination="local",
+            page_size=10,
+            sizing_mode="stretch_width",
+            css_classes=["bin-list"],
+            visible=False,
+        )
+        state.param.watch(lambda e: self.relabel(), ["bins", "selected_bin", "table"])
+        self.relabel()
+
+    def _toggle(self, band: str) -> None:
+        s = self.state
+        s.selected_bin = None if s.selected_bin == band else band
+
+    def relabel(self) -> None:
+        s = self.state
+        bins = s.bins
+        if bins is None:
+            return
+        for row in bins.itertuples(index=False):
+            b = self.buttons[row.band]
+            label = f"{row.label}: {fmt_number(row.count, s.lang)}"
+            b.name = label
+            b.description = row.hint
+            fg = text_colour(row.colour)
+            outline = (
+                "outline: 3px solid #000; outline-offset: 2px;"
+                if row.band == (s.selected_bin)
+                else ""
+            )
+            b.stylesheets = [
+                f":host .bk-btn {{ background-color: {row.colour} !important; color: {fg} "
+                f"!important; border-color: {row.colour} !important; font-weight: 600; "
+                f"{outline} }}"
+            ]
+        total = int(bins["count"].sum()) or 1
+        parts = "".join(
+            f'<div title="{esc(r.label)}" style="width:{100 * r.count / total:.3f}%;'
+            f'background:{r.colour};height:14px"></div>'
+            for r in bins.itertuples(index=False)
+        )
+        self.bar.object = f'<div style="display:flex;width:100%">{parts}</div>'
+        self.hint.object = f"<small>{esc(self.t('bin_hint'))}</small>"
+        band = s.selected_bin
+        if band is None:
+            self.title.object = ""
+            self.list.visible = False
+            return
+        rows = s.bin_relations(band)
+        label = bins.set_index("band").loc[band, "label"]
+        self.title.object = f"<b>{esc(self.t('bin_list_title', band=label, relations=fmt_relations(len(rows), s.lang)))}</b>"
+        cols = list(rows.columns)
+        self.list.titles = {c: self.t(f"col_{c}") for c in cols}
+        self.list.formatters = formatters(cols, s.lang)
+        self.list.value = display_frame(rows, cols).reset_index(drop=True)
+        self.list.visible = True
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            pn.pane.HTML(f"<h3>{esc(self.t('distribution'))}</h3>", margin=(0, 10)),
+            pn.FlexBox(*self.buttons.values()),
+            self.bar,
+            self.hint,
+            self.title,
+            self.list,
+            sizing_mode="stretch_width",
+        )
+
+
+class SummaryView(StateView):
+    """The attention or sales summary (S6, S9) with how it was computed."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        self.pane = pn.pane.HTML("", css_classes=["summary"], sizing_mode="stretch_width")
+        self.excluded_title = pn.pane.HTML("")
+        self.excluded = pn.widgets.Tabulator(
+            pd.DataFrame(columns=BIN_COLUMNS),
+            show_index=False,
+            disabled=True,
+            pagination="local",
+            page_size=10,
+            sizing_mode="stretch_width",
+            css_classes=["excluded-list"],
+            visible=False,
+        )
+        state.param.watch(lambda e: self.relabel(), ["summary_text", "summary_how", "table"])
+        self.relabel()
+
+    def relabel(self) -> None:
+        s = self.state
+        lines = "".join(f"<li>{esc(x)}</li>" for x in s.summary_text.splitlines())
+        self.pane.object = (
+            f"<h3>{esc(self.t('summary'))}</h3><ul>{lines}</ul>"
+            f"<details><summary>{esc(self.t('how_computed'))}</summary>"
+            f"<p>{esc(s.summary_how)}</p></details>"
+        )
+        show = s.view_mode == "sales" and s.sales is not None
+        self.excluded.visible = show
+        self.excluded_title.visible = show
+        if show:
+            ex = s.excluded_relations()
+            rel = fmt_relations(len(ex), s.lang)
+            self.excluded_title.object = f"<b>{esc(self.t('excluded_title', relations=rel))}</b>"
+            cols = list(ex.columns)
+            self.excluded.titles = {c: self.t(f"col_{c}") for c in cols}
+            self.excluded.formatters = formatters(cols, s.lang)
+            self.excluded.value = display_frame(ex, cols).reset_index(drop=True)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(self.pane, self.excluded_title, self.excluded, sizing_mode="stretch_width")
+
+
+class GridView(StateView):
+    """The colour grid (S4): sortable, filterable, band colour as cell background; ticked rows
+    are the selection for the export (S10); a click on a total opens the timeline."""
+
+    open_timeline = param.Event()
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        self.count = pn.pane.HTML("", css_classes=["grid-count"])
+        self.grid = pn.widgets.Tabulator(
+            pd.DataFrame(),
+            show_index=False,
+            disabled=True,
+            pagination="remote",
+            page_size=25,
+            selectable="checkbox",
+            sizing_mode="stretch_width",
+            layout="fit_data_table",
+            css_classes=["grid"],
+        )
+        self.grid.style.apply(self._styles, axis=None)
+        self.grid.on_click(self._clicked, column="total")
+        self.grid.param.watch(self._selected, "selection")
+        state.param.watch(lambda e: self.relabel(), ["table", "view_mode"])
+        self.relabel()
+
+    def _styles(self, df: pd.DataFrame) -> pd.DataFrame:
+        s = self.state
+        styles = pd.DataFrame("", index=df.index, columns=df.columns)
+        key_col = s.band_column()
+        col = "sales_band" if key_col == "sales_band_key" else "band"
+        if s.table is None or col not in df.columns:
+            return styles
+        keys = s.table[key_col].reindex(df.index)
+        css = {
+            b: f"background-color: {band.colour}; color: {text_colour(band.colour)}"
+            for b, band in bands_mod.BANDS.items()
+        }
+        styles[col] = [css.get(k, "") if isinstance(k, str) else "" for k in keys]
+        total = "text-decoration: underline; cursor: pointer; color: #0d6efd"
+        if "total" in df.columns:
+            styles["total"] = total
+        return styles
+
+    def relabel(self) -> None:
+        s = self.state
+        if s.table is None:
+            return
+        cols = s.grid_columns()
+        self.grid.titles = {c: self.t(f"col_{c}") for c in cols}
+        self.grid.formatters = formatters(cols, s.lang)
+        self.grid.header_filters = self._filters(cols)
+        self.grid.value = display_frame(s.table, cols)
+        self.grid.selection = list(s.selected_rows)
+        self.count.object = (
+            f"<b>{esc(self.t('grid_count', relations=fmt_relations(len(s.table), s.lang)))}</b>"
+            f" <small>{esc(self.t('grid_hint'))}</small>"
+        )
+
+    def _filters(self, cols: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for c in cols:
+            if c in TEXT_COLUMNS and "explanation" not in c:
+                out[c] = {"type": "input", "func": "like", "placeholder": "…"}
+            elif c in INT_COLUMNS or c in DAYS_COLUMNS or c in MONEY_COLUMNS:
+                out[c] = {"type": "number", "func": ">=", "placeholder": "≥"}
+        return out
+
+    def _clicked(self, event: Any) -> None:
+        self.state.timeline_row = int(event.row)
+        self.param.trigger("open_timeline")
+
+    def _selected(self, event: Any) -> None:
+        self.state.selected_rows = list(event.new)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(self.count, self.grid, sizing_mode="stretch_width")
+
+
+class ExportView(StateView):
+    """Excel export (S12) of all relations or only the ticked ones."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        self.all = pn.widgets.FileDownload(
+            callback=lambda: self._export(None),
+            button_type="success",
+            css_classes=["export-all"],
+            filename="export.xlsx",
+        )
+        self.selected = pn.widgets.FileDownload(
+            callback=lambda: self._export(self.state.selected_rows),
+            button_type="success",
+            css_classes=["export-selected"],
+            filename="export.xlsx",
+        )
+        state.param.watch(lambda e: self.relabel(), ["selected_rows", "calculated_at"])
+        self.relabel()
+
+    def relabel(self) -> None:
+        s = self.state
+        stamp = (s.calculated_at or dt.datetime.now()).strftime("%Y-%m-%d_%H%M")
+        name = f"{self.t('export_filename')}_{stamp}"
+        self.all.label = self.all.name = self.t("export_all")
+        self.all.filename = f"{name}.xlsx"
+        n = len(s.selected_rows)
+        self.selected.label = self.selected.name = self.t("export_selected", n=n)
+        self.selected.filename = f"{name}_{self.t('set_rows_selected', n=n).replace(' ', '_')}.xlsx"
+        self.selected.disabled = n == 0
+
+    def _export(self, rows: list[int] | None) -> io.BytesIO:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "export.xlsx"
+            self.state.export_xlsx(path, rows=None if rows is None else list(rows))
+            return io.BytesIO(path.read_bytes())
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Row(self.all, self.selected)
+
+
+class TimelineView(StateView):
+    """Placeholder timeline (S7): every event of the relation whose total was clicked."""
+
+    def __init__(self, state: MonitorState, **params: Any):
+        super().__init__(state, **params)
+        self.title = pn.pane.HTML("", css_classes=["timeline-title"])
+        self.note = pn.pane.HTML("")
+        self.events = pn.widgets.Tabulator(
+            pd.DataFrame(columns=TIMELINE_COLUMNS),
+            show_index=False,
+            disabled=True,
+            pagination="local",
+            page_size=25,
+            sizing_mode="stretch_width",
+            css_classes=["timeline"],
+        )
+        state.param.watch(lambda e: self.relabel(), ["timeline_row", "table"])
+        self.relabel()
+
+    def relabel(self) -> None:
+        s = self.state
+        title, events = s.timeline_table()
+        self.title.object = f"<h3>{esc(title)}</h3>"
+        self.note.object = f"<small>{esc(self.t('timeline_note'))}</small>"
+        self.note.visible = s.timeline_row is not None
+        events = events.copy()
+        stamp = "%d-%m-%Y %H:%M" if s.lang == "nl" else "%Y-%m-%d %H:%M"
+        events["timestamp"] = [
+            "" if pd.isna(x) else pd.Timestamp(x).strftime(stamp) for x in events["timestamp"]
+        ]
+        cols = list(events.columns)
+        self.events.titles = {c: self.t(f"col_{c}") for c in cols}
+        self.events.formatters = formatters(cols, s.lang)
+        self.events.value = display_frame(events, cols + []).assign(
+            timestamp=events["timestamp"].astype(str)
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(self.title, self.note, self.events, sizing_mode="stretch_width")
+
+
+def header_text(state: MonitorState) -> str:
+    """The page heading in the current language."""
+    return f"{t('app_title', state.lang)} — {fmt_date(dt.date.today(), state.lang)}"
