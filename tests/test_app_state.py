@@ -1,0 +1,342 @@
+"""The dashboard's state classes, without a browser: every figure must be the library's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import aandacht
+from aandacht import bands, store
+from aandacht import summary as summary_mod
+from aandacht.privacy import pseudonym
+from aandacht.sales import sales_view
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.state import MonitorState  # noqa: E402
+
+AS_OF = dt.date(2026, 10, 31)
+HOSTILE = {
+    "R90001": '=HYPERLINK("http://x","klik")',
+    "R90002": "<img src=x onerror=alert(1)>",
+    "R90003": "@SUM(A1:A2)",
+    "R90004": "-2+3",
+}
+
+
+def write_data(folder: Path, n_relations: int = 120, n_events: int = 20_000) -> Path:
+    """A generated data set plus relations whose names are formulas or HTML."""
+    from aandacht.generate import generate, write
+
+    tables = generate(n_relations, n_events, seed=7, end=AS_OF)
+    extra = pd.DataFrame({"relation_id": list(HOSTILE), "name": list(HOSTILE.values())})
+    tables["relations"] = pd.concat([tables["relations"], extra], ignore_index=True)
+    write(tables, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> str:
+    return str(write_data(tmp_path_factory.mktemp("crm")))
+
+
+@pytest.fixture()
+def state(data, tmp_path) -> MonitorState:
+    return MonitorState(data, store_folder=str(tmp_path / "store"), as_of=AS_OF)
+
+
+def library(data: str, **sel) -> pd.DataFrame:
+    return aandacht.calculate(aandacht.load(data), aandacht.Selection(as_of=AS_OF, **sel))
+
+
+# --- first open, calculate, store (S3) ---------------------------------------------------------
+
+
+def test_first_open_calculates_once_and_stores(state, data, tmp_path):
+    expected = library(data, period_from="2025-11-01", period_to="2026-10-31")
+    pd.testing.assert_frame_equal(state.result, expected, check_dtype=False)
+    assert state.calculated_at is not None and not state.dirty and not state.error
+    stored = store.load_result(data, folder=tmp_path / "store")
+    assert stored is not None and stored.calculated_at == state.calculated_at
+    assert state.calculated_text().startswith("berekend op ")
+    assert state.calculated_text().endswith(state.calculated_at.strftime("%d-%m-%Y %H:%M"))
+
+
+def test_next_visit_shows_the_stored_result_without_counting(state, data, monkeypatch):
+    state.user_mode, state.user_group = "group", "Service"
+    state.period_preset = "last_month"
+    assert state.dirty
+    assert state.calculate()
+    assert not state.dirty
+
+    def boom(*a, **k):
+        raise AssertionError("the next visit must not recount")
+
+    monkeypatch.setattr(aandacht, "calculate", boom)
+    again = MonitorState(data, store_folder=state.store_folder, as_of=AS_OF)
+    pd.testing.assert_frame_equal(again.result, state.result)
+    assert again.calculated_at == state.calculated_at
+    assert (again.user_mode, again.user_group, again.period_preset) == (
+        "group",
+        "Service",
+        "last_month",
+    )
+    assert not again.dirty
+
+
+def test_selection_widgets_map_to_the_library_selection(state):
+    state.user_mode, state.user = "user", state.param.user.objects[1]
+    state.relation_mode, state.b_group = "b_group", "top customers"
+    state.period_preset = "this_week"
+    sel = state.selection()
+    assert sel.users == (state.param.user.objects[1],) and sel.user_group is None
+    assert sel.b_group == "top customers" and sel.relations is None
+    assert sel.period() == (dt.date(2026, 10, 26), AS_OF)
+    state.period_preset, state.since = "since", dt.date(2026, 9, 1)
+    assert state.selection().period() == (dt.date(2026, 9, 1), AS_OF)
+    state.period_preset = "custom"
+    state.period_from, state.period_to = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+    assert state.selection().period() == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert state.selection().revenue is None  # no sales-monitor permission
+
+
+def test_calculate_matches_the_library_for_a_group_and_b_group(state, data):
+    state.user_mode, state.user_group = "group", "Sales"
+    state.relation_mode, state.b_group = "b_group", "top customers"
+    state.period_preset = "last_month"
+    assert state.calculate()
+    expected = library(
+        data,
+        user_group="Sales",
+        b_group="top customers",
+        period_from="2026-10-01",
+        period_to="2026-10-31",
+    )
+    pd.testing.assert_frame_equal(state.result, expected, check_dtype=False)
+    assert len(state.table) == len(expected)
+
+
+def test_a_selection_that_cannot_be_calculated_says_why_and_keeps_the_result(state):
+    before = state.result
+    state.period_preset, state.since = "since", dt.date(2027, 1, 1)
+    assert not state.calculate()
+    assert "Berekenen lukt niet" in state.error and "2027-01-01" in state.error
+    assert state.result is before
+
+
+def test_selection_file_good_and_bad(state, data):
+    good = b"relation_id\nR00003\nR00001\n\nR00003\n"
+    assert state.load_selection_file(good, "mijn.csv")
+    assert state.selection_codes == ("R00003", "R00001") and state.relation_mode == "file"
+    assert state.calculate()
+    assert state.result.relation_id.tolist() == ["R00001", "R00003"]
+    assert "selectiebestand mijn.csv (2 codes)" in state.result_line()
+
+    assert not state.load_selection_file(b"R00001\nR99999\n", "fout.txt")
+    assert state.selection_codes is None
+    assert "fout.txt" in state.selection_error and "R99999" in state.selection_error
+    assert "row 2" in state.selection_error
+    assert not state.calculate()  # a file relation mode without codes cannot be calculated
+    assert not state.load_selection_file(b"\x00\x01binary", "plaatje.png")
+    assert "not a text file" in state.selection_error
+    assert not state.load_selection_file(b"\n\n", "leeg.txt")
+    assert "no relation codes" in state.selection_error
+
+
+# --- banding, distribution, summary (S4–S6) ----------------------------------------------------
+
+
+def test_banding_bins_and_summary_are_the_library_s(state):
+    expected = bands.classify(state.result.total, "relative", period_days=365)
+    assert list(state.banding.yb) == list(expected.yb)
+    assert state.table.band_key.tolist() == list(expected.yb)
+    bt = bands.band_table(expected)
+    assert state.bins["count"].tolist() == bt["count"].tolist()
+    assert state.bins["colour"].tolist() == [b.colour for b in bands.BANDS.values()]
+    assert state.summary_text == summary_mod.attention_summary(expected, "nl").text
+    assert state.table.explanation.tolist() == (
+        summary_mod.explanations(state.result, expected, "nl").tolist()
+    )
+    little = state.bins.set_index("band").loc["little"]
+    assert little.hint == f"{little['min']} tot en met {little['max']} contactmomenten"
+
+
+def test_rebanding_is_instant_without_recount(state, monkeypatch):
+    monkeypatch.setattr(aandacht, "calculate", lambda *a, **k: pytest.fail("recounted"))
+    state.thresholds = [0.5, 1.0, 2.0, 4.0]
+    expected = bands.classify(state.result.total, "relative", (0.5, 1.0, 2.0, 4.0))
+    assert list(state.banding.yb) == list(expected.yb)
+    state.strategy = "fixed"
+    assert state.thresholds == list(bands.Fixed.default_thresholds)
+    assert list(state.banding.yb) == list(bands.classify(state.result.total, "fixed").yb)
+    state.strategy = "natural_breaks"
+    assert state.thresholds is None
+    assert state.bins["count"].sum() == len(state.result)
+    state.strategy = "relative"
+    before = list(state.banding.yb)
+    state.thresholds = [1.0, 0.5, 2.0, 4.0]  # not ascending
+    assert "niet bruikbaar" in state.band_error and "ascending" in state.band_error
+    assert list(state.banding.yb) == before
+
+
+def test_bin_lists_name_and_address(state):
+    state.selected_bin = "none"
+    rows = state.bin_relations()
+    assert list(rows.columns) == [
+        "relation_id",
+        "name",
+        "address",
+        "postcode",
+        "city",
+        "total",
+        "dgn",
+    ]
+    assert set(rows.relation_id) == set(state.result.relation_id[state.result.total == 0])
+    assert len(rows) == state.bins.set_index("band").loc["none", "count"]
+
+
+def test_timeline_placeholder_is_the_library_timeline(state, data):
+    title, events = state.timeline_table(0)
+    rid = state.result.relation_id.iloc[0]
+    expected = aandacht.timeline(aandacht.load(data), rid, as_of=AS_OF)
+    assert len(events) == len(expected) and rid in title
+    assert events.subject.tolist() == expected.subject.tolist()
+    assert events.amount.isna().all()  # no revenue without permission
+
+
+# --- sales view (S9) ---------------------------------------------------------------------------
+
+
+def test_sales_view_only_with_permission(state, data):
+    assert state.sales is None and "revenue" not in state.table.columns
+    state.view_mode = "sales"
+    assert state.grid_columns()[:3] == ["colour", "relation_id", "name"]
+    assert "revenue" not in state.grid_columns()
+
+    state.sales_permission = True  # recounts the same selection with revenue
+    assert state.settings["selection"]["revenue"] == "both"
+    expected = library(data, period_from="2025-11-01", period_to="2026-10-31", revenue="both")
+    pd.testing.assert_frame_equal(state.result, expected, check_dtype=False)
+    sv = sales_view(expected, "relative", (0.25, 0.75, 1.5, 3.0), period_days=365)
+    assert state.table.sales_band_key.tolist() == sv.table.sales_band.tolist()
+    state.view_mode = "sales"
+    assert state.bins["count"].tolist() == sv.bands["count"].tolist()
+    assert state.bins["revenue"].tolist() == sv.bands["revenue"].tolist()
+    assert state.summary_text == summary_mod.sales_summary(sv, "nl").text
+    assert set(state.excluded_relations().relation_id) == set(sv.excluded.relation_id)
+    assert "revenue" in state.grid_columns() and "sales_area" in state.grid_columns()
+
+    state.revenue_basis = "orders"
+    assert state.settings["selection"]["revenue"] == "orders"
+    assert state.result.revenue.tolist() == state.result.orders.tolist()
+
+    state.sales_permission = False
+    assert state.sales is None and state.view_mode == "attention"
+    assert "revenue" not in state.table.columns
+
+
+def test_revenue_recount_keeps_the_pending_selection_pending(state):
+    state.user_mode, state.user_group = "group", "Marketing"
+    assert state.dirty
+    state.sales_permission = True
+    assert state.settings["selection"]["user_group"] is None  # the shown result's selection
+    assert state.dirty and state.user_group == "Marketing"
+
+
+# --- privacy (S16), language (B11) -------------------------------------------------------------
+
+
+def test_privacy_mode_hides_codes_names_addresses(state):
+    state.privacy = True
+    real = state.result
+    assert not set(state.table.relation_id) & set(real.relation_id)
+    assert state.table.relation_id.iloc[0] == pseudonym(real.relation_id.iloc[0])
+    assert state.table.name.iloc[0] == f"Relatie {state.table.relation_id.iloc[0]}"
+    assert not set(state.table.name) & set(real.name)
+    assert (state.table.address.dropna() == "•••").all()
+    title, events = state.timeline_table(0)
+    assert real.relation_id.iloc[0] not in title and real.name.iloc[0] not in title
+    assert set(events.subject.dropna()) <= {"•••"}
+    state.selected_bin = "none"
+    assert not set(state.bin_relations().name) & set(real.name)
+
+
+def test_english(state):
+    state.lang = "en"
+    assert state.calculated_text().startswith("calculated on ")
+    assert state.summary_text == summary_mod.attention_summary(state.banding, "en").text
+    assert set(state.table.band) <= {b.label_en for b in bands.BANDS.values()}
+    assert "relations" in state.result_line()
+
+
+# --- Excel (S12) -------------------------------------------------------------------------------
+
+
+def _sheet(path, name):
+    wb = openpyxl.load_workbook(path)
+    return wb, wb[name]
+
+
+def test_export_all_with_fills_summary_and_settings(state, tmp_path):
+    path = state.export_xlsx(tmp_path / "all.xlsx")
+    wb, ws = _sheet(path, "Relaties")
+    assert wb.sheetnames == ["Relaties", "Samenvatting", "Instellingen"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["Kleur", "Code", "Naam"] and "Omzet" not in header
+    assert ws.max_row == len(state.result) + 1
+    col = header.index("Aandacht") + 1
+    for r in range(2, ws.max_row + 1):
+        band = state.table.band_key.iloc[r - 2]
+        assert ws.cell(r, col).fill.fgColor.rgb.endswith(bands.BANDS[band].colour[1:].upper())
+    names = {ws.cell(r, 3).value: ws.cell(r, 3) for r in range(2, ws.max_row + 1)}
+    for text in HOSTILE.values():
+        assert names[text].data_type == "s"  # text, never a formula
+    settings = {r[0]: r[1] for r in wb["Instellingen"].iter_rows(min_row=2, values_only=True)}
+    assert settings["Periode"] == "01-11-2025 t/m 31-10-2026"
+    assert settings["Relaties in dit bestand"] == f"alle {len(state.result)}"
+    summary = [r[0] for r in wb["Samenvatting"].iter_rows(min_row=2, values_only=True)]
+    assert summary_mod.attention_summary(state.banding, "nl").text.splitlines()[0] in summary
+
+
+def test_export_selected_private_with_sales(state, tmp_path):
+    state.sales_permission = True
+    state.privacy = True
+    rows = [3, 0, 5]
+    path = state.export_xlsx(tmp_path / "sel.xlsx", rows=rows)
+    wb, ws = _sheet(path, "Relaties")
+    assert "Uitgesloten" in wb.sheetnames
+    header = [c.value for c in ws[1]]
+    assert "Omzet" in header and "Oordeel" in header
+    codes = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
+    assert codes == [pseudonym(state.result.relation_id.iloc[i]) for i in sorted(rows)]
+    real = set(state.result.name)
+    assert not {ws.cell(r, 3).value for r in range(2, ws.max_row + 1)} & real
+    settings = {r[0]: r[1] for r in wb["Instellingen"].iter_rows(min_row=2, values_only=True)}
+    assert settings["Privacymodus"] == "ja" and settings["Relaties in dit bestand"] == (
+        "3 geselecteerd"
+    )
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+
+def test_store_failure_keeps_the_result_and_warns(data, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    s = MonitorState(data, store_folder=str(blocked / "store"), as_of=AS_OF)
+    assert s.result is not None and "niet worden bewaard" in s.warning
+
+
+def test_store_ignores_unreadable_and_foreign_files(tmp_path):
+    df = pd.DataFrame({"relation_id": ["R1"], "total": [1]})
+    saved = store.save_result(df, {"a": 1}, "x", folder=tmp_path)
+    assert store.load_result("y", folder=tmp_path) is None
+    saved.path.write_bytes(b"garbage")
+    assert store.load_result("x", folder=tmp_path) is None
+    assert not list(tmp_path.glob(".tmp-*"))  # no temporary files left behind
