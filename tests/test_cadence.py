@@ -1,6 +1,7 @@
 """Expected cadence (B2) on tiny literal data with hand-worked expectations."""
 
 import doctest
+import functools
 import json
 import math
 from pathlib import Path
@@ -8,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import aandacht
 import aandacht.cadence
 from aandacht import DataError, Selection, calculate, from_frames
+from aandacht import load as _load
 from aandacht.cadence import (
     cadence_status,
     cadence_targets,
@@ -171,7 +174,13 @@ def test_read_bad_files(tmp_path):
 
 def test_doctests(monkeypatch):
     monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
     res = doctest.testmod(
         aandacht.cadence, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert res.failed == 0
+
+
+@functools.lru_cache
+def _cached_load(source, *args, **kwargs):
+    return _load(source, *args, **kwargs)
