@@ -15,9 +15,13 @@ from pathlib import Path
 
 import panel as pn
 
+# `panel serve app/app.py` runs this file as a script with app/ on sys.path, where `app` would
+# be this very file: put the project root first so that `app` is the package.
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `panel serve app/app.py` runs this file as a script
+if sys.path[:1] != [str(ROOT)]:
     sys.path.insert(0, str(ROOT))
+if "app" in sys.modules and not hasattr(sys.modules["app"], "__path__"):
+    del sys.modules["app"]
 
 from aandacht.i18n import t  # noqa: E402
 from app.state import MonitorState, default_state  # noqa: E402
@@ -53,7 +57,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
             sizing_mode="stretch_width",
             css_classes=[f"card-{key}"],
         )
-        state.param.watch(lambda e: setattr(c, "title", t(key, state.lang)), "lang")
+        state.param.watch(lambda *e: setattr(c, "title", t(key, state.lang)), "lang")
         return c
 
     tabs = pn.Tabs(
@@ -73,7 +77,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
             ),
         ),
         (t("tab_timeline", state.lang), timeline),
-        dynamic=False,
+        dynamic=True,  # the timeline is drawn when its tab is opened, not while hidden
         sizing_mode="stretch_width",
         css_classes=["main-tabs"],
     )
@@ -83,14 +87,14 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         tabs.param.trigger("objects")
 
     state.param.watch(on_lang, "lang")
-    grid.param.watch(lambda e: setattr(tabs, "active", 1), "open_timeline")
+    grid.param.watch(lambda *e: setattr(tabs, "active", 1), "open_timeline")
 
     title = pn.pane.HTML(
         f'<span class="app-title">{esc(t("app_title", state.lang))}</span>',
         styles={"color": "white", "font-size": "1.5em"},
     )
     state.param.watch(
-        lambda e: setattr(
+        lambda *e: setattr(
             title, "object", f'<span class="app-title">{esc(t("app_title", state.lang))}</span>'
         ),
         "lang",

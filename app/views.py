@@ -60,8 +60,8 @@ def text_colour(background: str) -> str:
     return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
 
 
-def _alert(kind: str) -> pn.pane.Alert:
-    return pn.pane.Alert("", alert_type=kind, visible=False, margin=(5, 10))
+def _alert(kind: str, name: str) -> pn.pane.Alert:
+    return pn.pane.Alert("", alert_type=kind, visible=False, margin=(5, 10), css_classes=[name])
 
 
 def _show(alert: pn.pane.Alert, text: str) -> None:
@@ -109,7 +109,7 @@ class StateView(pn.viewable.Viewer):
 
     def __init__(self, state: MonitorState, **params: Any):
         super().__init__(state=state, **params)
-        state.param.watch(lambda e: self.relabel(), "lang")
+        state.param.watch(lambda *e: self.relabel(), "lang")
 
     def t(self, key: str, **kw: Any) -> str:
         return t(key, self.state.lang, **kw)
@@ -128,25 +128,35 @@ class SelectionView(StateView):
     def __init__(self, state: MonitorState, **params: Any):
         super().__init__(state, **params)
         s = state
-        self.user_mode = pn.widgets.RadioButtonGroup(value=s.user_mode, button_type="light")
-        self.user = pn.widgets.Select(value=s.user, options=[])
-        self.user_group = pn.widgets.Select(value=s.user_group, options=s.data.group_names())
-        self.preset = pn.widgets.Select(value=s.period_preset, options=[])
+        self.user_mode = pn.widgets.RadioButtonGroup(
+            value=s.user_mode, button_type="light", css_classes=["user-mode"]
+        )
+        self.user = pn.widgets.Select(value=s.user, options=[], css_classes=["user"])
+        self.user_group = pn.widgets.Select(
+            value=s.user_group, options=s.data.group_names(), css_classes=["user-group"]
+        )
+        self.preset = pn.widgets.Select(value=s.period_preset, options=[], css_classes=["preset"])
         self.since = pn.widgets.DatePicker(value=s.since)
         self.period_from = pn.widgets.DatePicker(value=s.period_from)
         self.period_to = pn.widgets.DatePicker(value=s.period_to)
-        self.relation_mode = pn.widgets.RadioButtonGroup(value=s.relation_mode, button_type="light")
-        self.b_group = pn.widgets.Select(value=s.b_group, options=s.data.b_group_names())
-        self.file = pn.widgets.FileInput(accept=".txt,.csv,.tsv", multiple=False)
-        self.file_status = pn.pane.HTML("", margin=(0, 10))
-        self.file_error = _alert("danger")
-        self.as_of = pn.widgets.DatePicker(value=s.as_of)
+        self.relation_mode = pn.widgets.RadioButtonGroup(
+            value=s.relation_mode, button_type="light", css_classes=["relation-mode"]
+        )
+        self.b_group = pn.widgets.Select(
+            value=s.b_group, options=s.data.b_group_names(), css_classes=["b-group"]
+        )
+        self.file = pn.widgets.FileInput(
+            accept=".txt,.csv,.tsv", multiple=False, css_classes=["selection-file"]
+        )
+        self.file_status = pn.pane.HTML("", margin=(0, 10), css_classes=["file-status"])
+        self.file_error = _alert("danger", "file-error")
+        self.as_of = pn.widgets.DatePicker(value=s.as_of, css_classes=["as-of"])
         self.calculate = pn.widgets.Button(button_type="primary", css_classes=["calculate"])
         self.progress = pn.indicators.Progress(
             active=True, value=-1, visible=False, sizing_mode="stretch_width", height=10
         )
-        self.error = _alert("danger")
-        self.pending = _alert("warning")
+        self.error = _alert("danger", "calc-error")
+        self.pending = _alert("warning", "pending")
         pairs = [
             (self.user_mode, "user_mode"),
             (self.user, "user"),
@@ -164,7 +174,7 @@ class SelectionView(StateView):
         self.file.param.watch(self._upload, "value")
         self.calculate.on_click(self._calculate)
         s.param.watch(
-            lambda e: self._visibility(),
+            lambda *e: self._visibility(),
             [
                 "user_mode",
                 "relation_mode",
@@ -174,7 +184,7 @@ class SelectionView(StateView):
                 "selection_codes",
             ],
         )
-        s.param.watch(lambda e: self._status(), ["busy", "error", "dirty"])
+        s.param.watch(lambda *e: self._status(), ["busy", "error", "dirty"])
         self.relabel()
         self._visibility()
         self._status()
@@ -272,7 +282,9 @@ class SettingsView(StateView):
         )
         self.privacy = pn.widgets.Checkbox(value=s.privacy, css_classes=["privacy"])
         self.permission = pn.widgets.Checkbox(value=s.sales_permission, css_classes=["permission"])
-        self.revenue = pn.widgets.RadioButtonGroup(value=s.revenue_basis, button_type="light")
+        self.revenue = pn.widgets.RadioButtonGroup(
+            value=s.revenue_basis, button_type="light", css_classes=["revenue-basis"]
+        )
         self.strategy = pn.widgets.Select(value=s.strategy, options=[], css_classes=["strategy"])
         self.thresholds = [
             pn.widgets.FloatInput(
@@ -281,8 +293,8 @@ class SettingsView(StateView):
             for i in range(4)
         ]
         self.no_thresholds = pn.pane.HTML("")
-        self.band_error = _alert("danger")
-        self.warning = _alert("warning")
+        self.band_error = _alert("danger", "band-error")
+        self.warning = _alert("warning", "store-warning")
         for widget, name in [
             (self.lang, "lang"),
             (self.privacy, "privacy"),
@@ -294,7 +306,7 @@ class SettingsView(StateView):
         for w in self.thresholds:
             w.param.watch(self._threshold_changed, "value")
         s.param.watch(
-            lambda e: self._sync(), ["thresholds", "sales_permission", "band_error", "warning"]
+            lambda *e: self._sync(), ["thresholds", "sales_permission", "band_error", "warning"]
         )
         self.relabel()
 
@@ -360,7 +372,7 @@ class StatusView(StateView):
     def __init__(self, state: MonitorState, **params: Any):
         super().__init__(state, **params)
         self.pane = pn.pane.HTML("", css_classes=["status"], sizing_mode="stretch_width")
-        state.param.watch(lambda e: self.relabel(), ["result", "calculated_at", "settings"])
+        state.param.watch(lambda *e: self.relabel(), ["result", "calculated_at", "settings"])
         self.relabel()
 
     def relabel(self) -> None:
@@ -383,7 +395,7 @@ class ViewSwitch(StateView):
             value=state.view_mode, button_type="light", css_classes=["view-switch"]
         )
         self.switch.link(state, value="view_mode", bidirectional=True)
-        state.param.watch(lambda e: self.relabel(), ["sales_permission", "sales"])
+        state.param.watch(lambda *e: self.relabel(), ["sales_permission", "sales"])
         self.relabel()
 
     def relabel(self) -> None:
@@ -417,9 +429,10 @@ class DistributionView(StateView):
             page_size=10,
             sizing_mode="stretch_width",
             css_classes=["bin-list"],
-            visible=False,
         )
-        state.param.watch(lambda e: self.relabel(), ["bins", "selected_bin", "table"])
+        # shown by putting it in the holder: a hidden Tabulator must not be redrawn
+        self.holder = pn.Column(sizing_mode="stretch_width")
+        state.param.watch(lambda *e: self.relabel(), ["bins", "selected_bin", "table"])
         self.relabel()
 
     def _toggle(self, band: str) -> None:
@@ -457,17 +470,19 @@ class DistributionView(StateView):
         self.hint.object = f"<small>{esc(self.t('bin_hint'))}</small>"
         band = s.selected_bin
         if band is None:
-            self.title.object = ""
-            self.list.visible = False
+            self.holder.objects = []
             return
         rows = s.bin_relations(band)
         label = bins.set_index("band").loc[band, "label"]
         self.title.object = f"<b>{esc(self.t('bin_list_title', band=label, relations=fmt_relations(len(rows), s.lang)))}</b>"
         cols = list(rows.columns)
-        self.list.titles = {c: self.t(f"col_{c}") for c in cols}
-        self.list.formatters = formatters(cols, s.lang)
-        self.list.value = display_frame(rows, cols).reset_index(drop=True)
-        self.list.visible = True
+        self.list.param.update(
+            titles={c: self.t(f"col_{c}") for c in cols},
+            formatters=formatters(cols, s.lang),
+            value=display_frame(rows, cols).reset_index(drop=True),
+        )
+        if not self.holder.objects:
+            self.holder.objects = [self.title, self.list]
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
@@ -475,8 +490,7 @@ class DistributionView(StateView):
             pn.FlexBox(*self.buttons.values()),
             self.bar,
             self.hint,
-            self.title,
-            self.list,
+            self.holder,
             sizing_mode="stretch_width",
         )
 
@@ -487,7 +501,7 @@ class SummaryView(StateView):
     def __init__(self, state: MonitorState, **params: Any):
         super().__init__(state, **params)
         self.pane = pn.pane.HTML("", css_classes=["summary"], sizing_mode="stretch_width")
-        self.excluded_title = pn.pane.HTML("")
+        self.excluded_title = pn.pane.HTML("", css_classes=["excluded-title"])
         self.excluded = pn.widgets.Tabulator(
             pd.DataFrame(columns=BIN_COLUMNS),
             show_index=False,
@@ -496,9 +510,9 @@ class SummaryView(StateView):
             page_size=10,
             sizing_mode="stretch_width",
             css_classes=["excluded-list"],
-            visible=False,
         )
-        state.param.watch(lambda e: self.relabel(), ["summary_text", "summary_how", "table"])
+        self.holder = pn.Column(sizing_mode="stretch_width")
+        state.param.watch(lambda *e: self.relabel(), ["summary_text", "summary_how", "table"])
         self.relabel()
 
     def relabel(self) -> None:
@@ -510,19 +524,23 @@ class SummaryView(StateView):
             f"<p>{esc(s.summary_how)}</p></details>"
         )
         show = s.view_mode == "sales" and s.sales is not None
-        self.excluded.visible = show
-        self.excluded_title.visible = show
-        if show:
+        if not show:
+            self.holder.objects = []
+        else:
             ex = s.excluded_relations()
             rel = fmt_relations(len(ex), s.lang)
             self.excluded_title.object = f"<b>{esc(self.t('excluded_title', relations=rel))}</b>"
             cols = list(ex.columns)
-            self.excluded.titles = {c: self.t(f"col_{c}") for c in cols}
-            self.excluded.formatters = formatters(cols, s.lang)
-            self.excluded.value = display_frame(ex, cols).reset_index(drop=True)
+            self.excluded.param.update(
+                titles={c: self.t(f"col_{c}") for c in cols},
+                formatters=formatters(cols, s.lang),
+                value=display_frame(ex, cols).reset_index(drop=True),
+            )
+            if not self.holder.objects:
+                self.holder.objects = [self.excluded_title, self.excluded]
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self.pane, self.excluded_title, self.excluded, sizing_mode="stretch_width")
+        return pn.Column(self.pane, self.holder, sizing_mode="stretch_width")
 
 
 class GridView(StateView):
@@ -548,7 +566,7 @@ class GridView(StateView):
         self.grid.style.apply(self._styles, axis=None)
         self.grid.on_click(self._clicked, column="total")
         self.grid.param.watch(self._selected, "selection")
-        state.param.watch(lambda e: self.relabel(), ["table", "view_mode"])
+        state.param.watch(lambda *e: self.relabel(), ["table", "view_mode"])
         self.relabel()
 
     def _styles(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -574,11 +592,13 @@ class GridView(StateView):
         if s.table is None:
             return
         cols = s.grid_columns()
-        self.grid.titles = {c: self.t(f"col_{c}") for c in cols}
-        self.grid.formatters = formatters(cols, s.lang)
-        self.grid.header_filters = self._filters(cols)
-        self.grid.value = display_frame(s.table, cols)
-        self.grid.selection = list(s.selected_rows)
+        self.grid.param.update(
+            titles={c: self.t(f"col_{c}") for c in cols},
+            formatters=formatters(cols, s.lang),
+            header_filters=self._filters(cols),
+            value=display_frame(s.table, cols),
+            selection=list(s.selected_rows),
+        )
         self.count.object = (
             f"<b>{esc(self.t('grid_count', relations=fmt_relations(len(s.table), s.lang)))}</b>"
             f" <small>{esc(self.t('grid_hint'))}</small>"
@@ -621,7 +641,7 @@ class ExportView(StateView):
             css_classes=["export-selected"],
             filename="export.xlsx",
         )
-        state.param.watch(lambda e: self.relabel(), ["selected_rows", "calculated_at"])
+        state.param.watch(lambda *e: self.relabel(), ["selected_rows", "calculated_at"])
         self.relabel()
 
     def relabel(self) -> None:
@@ -661,7 +681,7 @@ class TimelineView(StateView):
             sizing_mode="stretch_width",
             css_classes=["timeline"],
         )
-        state.param.watch(lambda e: self.relabel(), ["timeline_row", "table"])
+        state.param.watch(lambda *e: self.relabel(), ["timeline_row", "table"])
         self.relabel()
 
     def relabel(self) -> None:
@@ -676,10 +696,10 @@ class TimelineView(StateView):
             "" if pd.isna(x) else pd.Timestamp(x).strftime(stamp) for x in events["timestamp"]
         ]
         cols = list(events.columns)
-        self.events.titles = {c: self.t(f"col_{c}") for c in cols}
-        self.events.formatters = formatters(cols, s.lang)
-        self.events.value = display_frame(events, cols + []).assign(
-            timestamp=events["timestamp"].astype(str)
+        self.events.param.update(
+            titles={c: self.t(f"col_{c}") for c in cols},
+            formatters=formatters(cols, s.lang),
+            value=display_frame(events, cols),
         )
 
     def __panel__(self) -> pn.viewable.Viewable:

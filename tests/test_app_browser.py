@@ -1,0 +1,316 @@
+"""The dashboard in a real browser (Playwright + Debian Chromium), fully offline.
+
+One ``panel serve`` for the module, on generated data with hostile relation names. Before each
+test the store is reset to one known calculation, so every test starts from the same first view.
+Every page runs behind an offline guard: requests that are not to 127.0.0.1 are aborted and
+recorded, and the test fails if there was any.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page, expect
+from test_app_state import AS_OF, HOSTILE, write_data
+
+import aandacht
+from aandacht import bands, store
+from aandacht.privacy import pseudonym
+from aandacht.sales import sales_view
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+expect.set_options(timeout=15_000)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """(url, data folder, store folder, baseline store file bytes) of a running dashboard."""
+    from app.state import MonitorState
+
+    data = str(write_data(tmp_path_factory.mktemp("crm")))
+    folder = tmp_path_factory.mktemp("store")
+    MonitorState(data, store_folder=str(folder), as_of=AS_OF)  # the stored first view
+    baseline = store.result_path(data, folder).read_bytes()
+    port = free_port()
+    env = {**os.environ, "AANDACHT_DATA": data, "AANDACHT_STORE": str(folder)}
+    env.pop("AANDACHT_SALES_MONITOR", None)
+    env.pop("BOKEH_RESOURCES", None)
+    log = folder / "panel-serve.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "panel", "serve", "app/app.py", "--port", str(port),
+         "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/app"
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"panel serve exited: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("panel serve did not answer within 60 s")
+        time.sleep(0.2)
+    yield url, data, folder, baseline
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture()
+def app(served, page: Page):
+    """The dashboard's first view in a fresh session, behind the offline guard."""
+    url, data, folder, baseline = served
+    path = store.result_path(data, folder)
+    path.write_bytes(baseline)  # every test starts from the same stored calculation
+    outside, errors, dialogs = [], [], []
+
+    def guard(route):
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    page.goto(url)
+    try:
+        expect(page.locator(".grid .tabulator-row").first).to_be_visible()
+    except AssertionError:
+        page.screenshot(path=str(folder / "failed.png"))
+        print((folder / "panel-serve.log").read_text()[-5000:])
+        raise
+    yield page
+    assert outside == [], f"requests to the internet: {outside}"
+    assert dialogs == [], f"a script from the data ran: {dialogs}"
+    assert errors == [], f"errors in the page: {errors}"
+
+
+@pytest.fixture(scope="module")
+def ds(served):
+    return aandacht.load(served[1])
+
+
+def calc(ds, **sel):
+    return aandacht.calculate(ds, aandacht.Selection(as_of=AS_OF, **sel))
+
+
+def expect_bins(page: Page, counts: dict[str, int], lang: str = "nl") -> None:
+    for band, n in counts.items():
+        label = bands.label(band, lang)
+        expect(page.locator(f".bin-{band} .bk-btn")).to_have_text(f"{label}: {n}")
+
+
+def grid_column(page: Page, field: str) -> list[str]:
+    return page.locator(f'.grid .tabulator-row [tabulator-field="{field}"]').all_inner_texts()
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def test_first_view_shows_the_stored_calculation(app: Page, served, ds):
+    stored = store.load_result(served[1], folder=served[2])
+    when = stored.calculated_at.strftime("%d-%m-%Y %H:%M")
+    expect(app.locator(".calculated-at")).to_have_text(f"berekend op {when}")
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
+    expect(app.locator(".grid-count")).to_contain_text(f"{len(res)} relaties in het overzicht")
+    expect_bins(app, bands.classify(res.total).counts)
+    expect(app.locator(".grid .tabulator-row")).to_have_count(25)  # the first page
+    assert grid_column(app, "relation_id") == res.relation_id.iloc[:25].tolist()
+    assert grid_column(app, "total") == [str(x) for x in res.total.iloc[:25]]
+    app.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+
+
+def test_change_the_selection_and_calculate(app: Page, ds):
+    app.locator(".relation-mode .bk-btn", has_text="B-groep").click()
+    app.locator(".b-group select").select_option("top customers")
+    app.locator(".preset select").select_option(label="Afgelopen maand")
+    expect(app.locator(".pending")).to_be_visible()
+    app.locator(".calculate .bk-btn").click()
+    expect(app.locator(".result-line")).to_contain_text("B-groep top customers")
+    expect(app.locator(".pending")).to_be_hidden()
+    res = calc(ds, b_group="top customers", period_from="2026-10-01", period_to="2026-10-31")
+    expect(app.locator(".grid-count")).to_contain_text(f"{len(res)} relaties")
+    expect_bins(app, bands.classify(res.total).counts)
+    expect(app.locator(".grid .tabulator-row")).to_have_count(min(25, len(res)))
+    assert grid_column(app, "relation_id") == res.relation_id.iloc[:25].tolist()
+    assert grid_column(app, "total") == [str(x) for x in res.total.iloc[:25]]
+
+
+def test_bin_hover_and_list(app: Page, ds):
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
+    banding = bands.classify(res.total)
+    table = bands.band_table(banding).set_index("band")
+    app.locator(".bin-little .bk-btn").hover()
+    lo, hi = table.loc["little", "min"], table.loc["little", "max"]
+    expect(app.get_by_text(f"{lo} tot en met {hi} contactmomenten")).to_be_visible()
+    app.locator(".bin-little .bk-btn").click()
+    members = res[banding.yb == "little"]
+    expect(app.locator(".bin-title")).to_have_text(f"weinig: {len(members)} relaties")
+    first = app.locator(".bin-list .tabulator-row").first
+    row = members.iloc[0]
+    expect(first.locator('[tabulator-field="name"]')).to_have_text(row["name"])
+    expect(first.locator('[tabulator-field="address"]')).to_have_text(row["address"])
+
+
+def test_sales_view_needs_permission(app: Page, ds):
+    switch = app.locator(".view-switch .bk-btn")
+    expect(switch).to_have_text(["Aandacht", "Per bron"])
+    expect(app.locator('.grid .tabulator-col[tabulator-field="revenue"]')).to_have_count(0)
+    app.locator(".permission input[type=checkbox]").check()
+    expect(switch).to_have_text(["Aandacht", "Per bron", "Verkoop"])
+    app.locator(".view-switch .bk-btn", has_text="Verkoop").click()
+    expect(app.locator('.grid .tabulator-col[tabulator-field="revenue"]')).to_have_count(1)
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31", revenue="both")
+    sv = sales_view(res)
+    expect_bins(app, dict(zip(sv.bands.band, sv.bands["count"], strict=True)))
+    expect(app.locator(".excluded-title")).to_contain_text(f"{len(sv.excluded)} relaties")
+    expect(app.locator(".summary")).to_contain_text("Mogelijk onvoldoende")
+    app.locator(".permission input[type=checkbox]").uncheck()
+    expect(switch).to_have_text(["Aandacht", "Per bron"])
+    expect(app.locator('.grid .tabulator-col[tabulator-field="revenue"]')).to_have_count(0)
+
+
+def test_per_source_view(app: Page):
+    app.locator(".view-switch .bk-btn", has_text="Per bron").click()
+    for field in ("history", "correspondence_dgn", "sales", "helpdesk_dgn"):
+        expect(app.locator(f'.grid .tabulator-col[tabulator-field="{field}"]')).to_have_count(1)
+
+
+def _download(page: Page, button: str, path: Path) -> openpyxl.Workbook:
+    with page.expect_download() as info:
+        page.locator(f"{button} .bk-btn").click()
+    info.value.save_as(path)
+    return openpyxl.load_workbook(path)
+
+
+def test_excel_export_all_and_selected(app: Page, ds, tmp_path):
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
+    wb = _download(app, ".export-all", tmp_path / "all.xlsx")
+    assert wb.sheetnames == ["Relaties", "Samenvatting", "Instellingen"]
+    ws = wb["Relaties"]
+    assert ws.max_row == len(res) + 1
+    header = [c.value for c in ws[1]]
+    band_col = header.index("Aandacht") + 1
+    labels = {b.label_nl: b.colour[1:].upper() for b in bands.BANDS.values()}
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(r, band_col)
+        assert cell.fill.fgColor.rgb[-6:] == labels[cell.value]
+    cells = {ws.cell(r, 3).value: ws.cell(r, 3) for r in range(2, ws.max_row + 1)}
+    for text in HOSTILE.values():
+        assert cells[text].data_type == "s", text  # stays text, never a formula
+
+    rows = app.locator(".grid .tabulator-row")
+    for i in (1, 3):
+        rows.nth(i).locator("input[type=checkbox]").check()
+    expect(app.locator(".export-selected .bk-btn")).to_have_text("Excel: selectie (2)")
+    ws = _download(app, ".export-selected", tmp_path / "sel.xlsx")["Relaties"]
+    codes = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
+    assert codes == [res.relation_id.iloc[1], res.relation_id.iloc[3]]
+
+
+def test_privacy_mode(app: Page, ds, tmp_path):
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
+    app.locator(".privacy input[type=checkbox]").check()
+    code = pseudonym(res.relation_id.iloc[0])  # the server's key differs: check the shape
+    first = app.locator(".grid .tabulator-row").first
+    expect(first.locator('[tabulator-field="relation_id"]')).to_have_text(
+        __import__("re").compile(r"^P-[0-9A-F]{8}$")
+    )
+    assert len(code) == 10
+    names = grid_column(app, "name")
+    assert all(n.startswith("Relatie P-") for n in names)
+    assert not set(names) & set(res.name)
+    wb = _download(app, ".export-all", tmp_path / "private.xlsx")
+    ws = wb["Relaties"]
+    values = {ws.cell(r, c).value for r in range(2, ws.max_row + 1) for c in (2, 3, 4)}
+    assert not values & (set(res.name) | set(res.relation_id) | set(res.address.dropna()))
+    first.locator('[tabulator-field="total"]').click()
+    expect(app.locator(".timeline-title")).to_contain_text("Relatie P-")
+
+
+def test_language_switch(app: Page, ds):
+    app.locator(".lang .bk-btn", has_text="English").click()
+    expect(app.locator(".calculate .bk-btn")).to_have_text("Calculate")
+    expect(app.locator(".calculated-at")).to_contain_text("calculated on ")
+    expect(app.locator('.grid .tabulator-col[tabulator-field="name"]')).to_contain_text("Name")
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
+    expect_bins(app, bands.classify(res.total).counts, lang="en")
+    expect(app.locator(".summary")).to_contain_text("little attention")
+    app.locator(".lang .bk-btn", has_text="Nederlands").click()
+    expect(app.locator(".calculate .bk-btn")).to_have_text("Bereken")
+
+
+def test_total_opens_the_timeline(app: Page, ds):
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
+    app.locator('.grid .tabulator-row [tabulator-field="total"]').nth(2).click()
+    row = res.iloc[2]
+    expect(app.locator(".timeline-title")).to_have_text(
+        f"Tijdlijn van {row['name']} ({row['relation_id']})"
+    )
+    n = len(aandacht.timeline(ds, row["relation_id"], as_of=AS_OF))
+    expect(app.locator(".timeline .tabulator-row")).to_have_count(min(25, n))
+
+
+def test_hostile_names_are_shown_as_text(app: Page):
+    box = app.locator('.grid .tabulator-col[tabulator-field="relation_id"] input')
+    box.fill("R9000")
+    box.press("Enter")
+    expect(app.locator(".grid .tabulator-row")).to_have_count(len(HOSTILE))
+    expect(app.locator('.grid [tabulator-field="name"]', has_text="<img src=x")).to_have_count(1)
+    expect(app.locator(".grid img")).to_have_count(0)
+
+
+def test_band_tuning_rebands_instantly(app: Page, ds):
+    res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
+    app.locator(".strategy select").select_option(label="Vaste aantallen")
+    expect_bins(app, bands.classify(res.total, "fixed").counts)
+    box = app.locator(".threshold-3 input")
+    box.fill("100")
+    box.press("Enter")
+    expect_bins(app, bands.classify(res.total, "fixed", (3, 6, 12, 100)).counts)
+
+
+def test_bad_selection_file_is_explained(app: Page, tmp_path):
+    bad = tmp_path / "codes.txt"
+    bad.write_text("R00001\nR77777\n")
+    app.locator(".relation-mode .bk-btn", has_text="Bestand").click()
+    app.locator(".selection-file input[type=file]").set_input_files(str(bad))
+    expect(app.locator(".file-error")).to_contain_text("codes.txt")
+    expect(app.locator(".file-error")).to_contain_text("relation R77777 is not in relations")
+    good = tmp_path / "good.txt"
+    good.write_text("R00002\nR00005\n")
+    app.locator(".selection-file input[type=file]").set_input_files(str(good))
+    expect(app.locator(".file-status")).to_contain_text("good.txt: 2 relaties")
+    expect(app.locator(".file-error")).to_be_hidden()
+    app.locator(".calculate .bk-btn").click()
+    expect(app.locator(".grid-count")).to_contain_text("2 relaties in het overzicht")
