@@ -1,6 +1,7 @@
 """Back-test (B8) and attention over time (B1): hand-worked results on tiny literal data."""
 
 import doctest
+import functools
 import importlib
 import math
 import warnings
@@ -9,8 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import aandacht
 from aandacht import SelectionError, from_frames
+from aandacht import load as _load
 from aandacht.backtest import (
     DEFAULT_STRATEGIES,
     LOW_BANDS,
@@ -271,6 +276,29 @@ def test_backtest_is_revenue_change_then_evaluate(ds, change):
     assert top.bands.relations.sum() == 2
 
 
+money = st.integers(-10_000, 1_000_000).map(lambda c: c / 100)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 50), money, money), min_size=1, max_size=40),
+    st.sampled_from(["relative", "quantile", "natural_breaks", "fixed"]),
+)
+def test_evaluate_parts_add_up(rows, strategy):
+    ch = pd.DataFrame(rows, columns=["total", "revenue_before", "revenue_after"])
+    r = evaluate(ch, strategy)
+    b = r.bands
+    had = ch.revenue_before > 0
+    assert b.relations.sum() == len(ch)  # every relation in exactly one band
+    assert b.with_revenue.sum() == had.sum()
+    assert b.lost.sum() == (had & (ch.revenue_after < ch.revenue_before)).sum()
+    assert (b.churned <= b.lost).all()  # losing everything is losing
+    assert round(b.revenue_before.sum(), 2) == round(ch.revenue_before.sum(), 2)
+    assert round(b.revenue_after.sum(), 2) == round(ch.revenue_after.sum(), 2)
+    assert r.scores["low_with_revenue"] + r.scores["other_with_revenue"] == had.sum()
+    assert (r.relations.band == "none").sum() == (ch.total == 0).sum()
+
+
 # ------------------------------------------------------------------------------ compare
 
 
@@ -368,6 +396,12 @@ def test_activity_per_month(ds):
 @pytest.mark.parametrize("name", ["aandacht.backtest", "aandacht.history"])
 def test_doctests_on_the_sample_data(name, monkeypatch):
     monkeypatch.chdir(ROOT)  # examples load "data_samples"
+    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
     module = importlib.import_module(name)
     res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.attempted > 0 and res.failed == 0
+
+
+@functools.lru_cache
+def _cached_load(source, *args, **kwargs):
+    return _load(source, *args, **kwargs)
