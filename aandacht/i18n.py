@@ -540,6 +540,121 @@ APP_TEXT: dict[str, dict[str, str]] = {
 }
 TEXT.update(APP_TEXT)
 
+# ============================================================================================
+# Insights (trend, cadence, answers, two-way, who, reports): labels, column titles and report
+# texts. Kept apart so several people can add keys; merged into TEXT below without overriding.
+
+INSIGHT_TEXT: dict[str, dict[str, str]] = {
+    # --- trend (B1) and cadence (B2) ----------------------------------------------------------
+    "trend_up": {"nl": "meer aandacht", "en": "more attention"},
+    "trend_down": {"nl": "minder aandacht", "en": "less attention"},
+    "trend_flat": {"nl": "gelijk", "en": "steady"},
+    "cadence_never": {"nl": "nooit contact", "en": "never contacted"},
+    "cadence_beyond_max": {"nl": "over de maximale termijn", "en": "beyond the maximum"},
+    "cadence_overdue": {"nl": "te laat", "en": "overdue"},
+    "cadence_ok": {"nl": "op tijd", "en": "on time"},
+    "cadence_no_target": {"nl": "geen norm", "en": "no target"},
+    # --- answers (S14) --------------------------------------------------------------------------
+    "mailing_responded": {"nl": "gereageerd", "en": "responded"},
+    "mailing_no_response": {"nl": "geen reactie", "en": "no response"},
+    "mailing_pending": {"nl": "nog open", "en": "pending"},
+    "call_open": {"nl": "open", "en": "open"},
+    "call_closed": {"nl": "opgelost", "en": "solved"},
+    # events that are no contact moments (timeline, catch-up report)
+    "action_sales_invoice_added": {"nl": "factuur", "en": "invoice"},
+    "action_helpdesk_call_modified": {"nl": "melding gewijzigd", "en": "call updated"},
+    "action_helpdesk_call_closed": {"nl": "melding gesloten", "en": "call closed"},
+    "action_marketing_mailing_sent": {"nl": "mailing", "en": "mailing"},
+    # --- reports (S15, B7) ----------------------------------------------------------------------
+    "report_handover": {"nl": "Overdrachtsrapport", "en": "Hand-over report"},
+    "report_catchup": {"nl": "Bijpraatrapport", "en": "Catch-up report"},
+    "scope_mine": {
+        "nl": "relaties met contact door {user} in de laatste {days} dagen",
+        "en": "relations with contact by {user} in the last {days} days",
+    },
+    "scope_b_group": {"nl": "B-groep {group}", "en": "B-group {group}"},
+    "sheet_report": {"nl": "Rapport", "en": "Report"},
+    "sheet_handover_relations": {"nl": "Relaties", "en": "Relations"},
+    "sheet_open_calls": {"nl": "Open meldingen", "en": "Open calls"},
+    "sheet_open_quotes": {"nl": "Open offertes", "en": "Open quotes"},
+    "sheet_others": {"nl": "Wie kent de relatie", "en": "Who else knows"},
+    "sheet_catchup_relations": {"nl": "Per relatie", "en": "Per relation"},
+    "sheet_events": {"nl": "Gebeurtenissen", "en": "Events"},
+    "set_report": {"nl": "Rapport", "en": "Report"},
+    "set_user": {"nl": "Medewerker", "en": "User"},
+    "set_user_name": {"nl": "Naam", "en": "Name"},
+    "set_department": {"nl": "Afdeling", "en": "Department"},
+    "set_active": {"nl": "In dienst", "en": "Active"},
+    "set_since": {"nl": "Sinds", "en": "Since"},
+    "set_single_points": {"nl": "Enig aanspreekpunt", "en": "Single point of contact"},
+    "set_open_calls": {"nl": "Open meldingen", "en": "Open calls"},
+    "set_open_quotes": {"nl": "Open offertes", "en": "Open quotes"},
+    "set_scope": {"nl": "Mijn relaties", "en": "My relations"},
+    "set_my_relations": {"nl": "Aantal relaties", "en": "Number of relations"},
+    "set_quiet_relations": {
+        "nl": "Relaties zonder gebeurtenissen",
+        "en": "Relations without events",
+    },
+    "set_events": {"nl": "Gebeurtenissen", "en": "Events"},
+    # --- column titles --------------------------------------------------------------------------
+    "col_contacts": {"nl": "Contactmomenten", "en": "Contact moments"},
+    "col_first_contact": {"nl": "Eerste contact", "en": "First contact"},
+    "col_days_since": {"nl": "dgn", "en": "days"},
+    "col_last_how": {"nl": "Laatste contact via", "en": "Last contact by way of"},
+    "col_last_subject": {"nl": "Onderwerp laatste contact", "en": "Subject of the last contact"},
+    "col_open_calls": {"nl": "Open meldingen", "en": "Open calls"},
+    "col_open_quotes": {"nl": "Open offertes", "en": "Open quotes"},
+    "col_open_quote_amount": {"nl": "Bedrag open offertes", "en": "Amount of open quotes"},
+    "col_other_users": {"nl": "Andere medewerkers", "en": "Other users"},
+    "col_others": {"nl": "Wie kent de relatie (laatste contact)", "en": "Who else knows (last)"},
+    "col_single_point": {"nl": "Enig aanspreekpunt", "en": "Single point of contact"},
+    "col_call": {"nl": "Melding", "en": "Call"},
+    "col_opened": {"nl": "Gemeld", "en": "Opened"},
+    "col_opened_by": {"nl": "Gemeld door", "en": "Opened by"},
+    "col_events": {"nl": "Gebeurtenissen", "en": "Events"},
+    "col_last_update": {"nl": "Laatste wijziging", "en": "Last update"},
+    "col_last_action": {"nl": "Laatste actie", "en": "Last action"},
+    "col_last_body": {"nl": "Laatste notitie", "en": "Last note"},
+    "col_closed_at": {"nl": "Gesloten", "en": "Closed"},
+    "col_age_days": {"nl": "Dagen", "en": "Days"},
+    "col_reference": {"nl": "Referentie", "en": "Reference"},
+    "col_quoted_at": {"nl": "Offertedatum", "en": "Quoted"},
+    "col_event_id": {"nl": "Gebeurtenis", "en": "Event"},
+    "col_user_name": {"nl": "Naam medewerker", "en": "User name"},
+    "col_department": {"nl": "Afdeling", "en": "Department"},
+    "col_active": {"nl": "In dienst", "en": "Active"},
+    "col_contact_moments": {"nl": "Contactmomenten", "en": "Contact moments"},
+    "col_other": {"nl": "Overig", "en": "Other"},
+    "col_users": {"nl": "Medewerkers", "en": "Users"},
+    "col_first_event": {"nl": "Eerste", "en": "First"},
+    "col_last_event": {"nl": "Laatste", "en": "Last"},
+    "col_what": {"nl": "Wat", "en": "What"},
+    "col_body": {"nl": "Inhoud", "en": "Content"},
+    "col_recent": {"nl": "Laatste 3 maanden", "en": "Last 3 months"},
+    "col_base": {"nl": "12 maanden daarvoor", "en": "12 months before"},
+    "col_change": {"nl": "Verandering per maand", "en": "Change per month"},
+    "col_trend": {"nl": "Trend", "en": "Trend"},
+    "col_ideal_days": {"nl": "Ideaal (dagen)", "en": "Ideal (days)"},
+    "col_max_days": {"nl": "Maximaal (dagen)", "en": "Maximum (days)"},
+    "col_target_from": {"nl": "Norm uit", "en": "Target from"},
+    "col_days_overdue": {"nl": "Dagen te laat", "en": "Days overdue"},
+    "col_overdue_ratio": {"nl": "Achterstand", "en": "Overdue ratio"},
+    "col_inbound": {"nl": "Inkomend", "en": "Inbound"},
+    "col_outbound": {"nl": "Uitgaand", "en": "Outbound"},
+    "col_in_share": {"nl": "Aandeel inkomend", "en": "Inbound share"},
+    "col_sleeping": {"nl": "Slapend", "en": "Sleeping"},
+    "col_median_response_hours": {"nl": "Reactietijd (uren)", "en": "Response time (hours)"},
+    "col_median_response_working_hours": {
+        "nl": "Reactietijd (werkuren, zonder weekend)",
+        "en": "Response time (working hours, no weekends)",
+    },
+}
+for _key in INSIGHT_TEXT:
+    if _key in TEXT:  # never override a text someone else defined
+        raise KeyError(f"i18n key {_key!r} is defined twice")
+TEXT.update(INSIGHT_TEXT)
+__all__ += ["INSIGHT_TEXT"]
+
 
 def fmt_date(d: Any, lang: str = "nl") -> str:
     """A date: nl ``31-10-2026``, en ``2026-10-31``; empty for a missing date.
