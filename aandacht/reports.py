@@ -436,8 +436,8 @@ def catchup_report(
     --------
     >>> from aandacht import load
     >>> ds = load("data_samples")
-    >>> rep = catchup_report(ds, "JdV", "2026-10-19", as_of="2026-10-31")
-    >>> bool((rep.events.timestamp >= "2026-10-19").all()), rep.settings["relations"] > 0
+    >>> rep = catchup_report(ds, "JdV", "2026-10-26", as_of="2026-10-31")
+    >>> bool((rep.events.timestamp >= "2026-10-26").all()), rep.settings["relations"] > 0
     (True, True)
     """
     uid = _user(data, me)
@@ -576,7 +576,7 @@ def write_handover_xlsx(path: str | Path, report: HandoverReport, lang: str = "n
     >>> import tempfile, pathlib
     >>> from aandacht import load
     >>> ds = load("data_samples")
-    >>> rep = handover_report(ds, "WK", as_of="2026-10-31", allowed=True)
+    >>> rep = handover_report(ds, "WK", as_of="2026-10-31", since="2026-07-01", allowed=True)
     >>> out = write_handover_xlsx(pathlib.Path(tempfile.mkdtemp()) / "handover.xlsx", rep)
     >>> out.exists()
     True

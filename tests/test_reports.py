@@ -12,6 +12,7 @@ import aandacht
 import aandacht.reports
 from aandacht import SelectionError, from_frames
 from aandacht import load as _load
+from aandacht.i18n import t
 from aandacht.reports import (
     catchup_report,
     handover_report,
@@ -210,17 +211,19 @@ def test_handover_xlsx_read_back(tmp_path, handover):
         "Wie kent de relatie",
     ]
     rel = pd.read_excel(path, sheet_name="Relaties")
-    assert rel["Code"].tolist() == ["R2", "R1"]
-    assert rel["Contactmomenten"].tolist() == [3, 4]
+    assert rel[t("col_relation_id", "nl")].tolist() == ["R2", "R1"]
+    assert rel[t("col_contacts", "nl")].tolist() == [3, 4]
     cells = _cells(path, "Relaties")
     for text in (HOSTILE, "=cmd|' /C calc'!A0"):  # a subject and a relation name
         assert cells[text].data_type == "s"  # text, never a formula
     settings = pd.read_excel(path, sheet_name="Rapport")
-    values = dict(zip(settings["Instelling"], settings["Waarde"], strict=True))
+    values = dict(
+        zip(settings[t("col_setting", "nl")], settings[t("col_value", "nl")], strict=True)
+    )
     assert values["Rapport"] == "Overdrachtsrapport" and values["Medewerker"] == "RJ"
-    assert values["In dienst"] == "nee" and values["Peildatum"] == "31-03-2026"
+    assert values["In dienst"] == "nee" and values[t("set_as_of", "nl")] == "31-03-2026"
     quotes = pd.read_excel(path, sheet_name="Open offertes")
-    assert quotes["Bedrag"].tolist() == [500, 200, 300]
+    assert quotes[t("col_amount", "nl")].tolist() == [500, 200, 300]
 
 
 def test_catchup_xlsx_read_back(tmp_path, catchup):
@@ -229,9 +232,11 @@ def test_catchup_xlsx_read_back(tmp_path, catchup):
     cells = _cells(path, "Events")
     assert cells[HOSTILE].data_type == "s" and cells[IMG].value == IMG
     events = pd.read_excel(path, sheet_name="Events")
-    assert events["Event"].tolist() == ["A16", "A15", "A17", "C03", "C04"]
+    assert events[t("col_event_id", "en")].tolist() == ["A16", "A15", "A17", "C03", "C04"]
     settings = pd.read_excel(path, sheet_name="Report")
-    values = dict(zip(settings["Setting"], settings["Value"], strict=True))
+    values = dict(
+        zip(settings[t("col_setting", "en")], settings[t("col_value", "en")], strict=True)
+    )
     assert values["Report"] == "Catch-up report" and values["Since"] == "2026-03-16"
 
 
