@@ -36,10 +36,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -124,7 +126,7 @@ NL_COUNTRY_NAMES: frozenset[str] = frozenset(
 #: relation outside it (typically lat and lon swapped) are invalid.
 NL_BOX = ((50.5, 54.0), (3.0, 7.5))
 
-_POSTCODE_RE = r"^(?:NL-?)?([1-9][0-9]{3})-?(?:[A-Z]{2})?$"
+_POSTCODE_RE = r"^(?:NL-?)?(?P<pc4>[1-9][0-9]{3})-?(?:[A-Z]{2})?$"
 
 
 def normalise_postcode(postcode: pd.Series) -> pd.Series:
@@ -137,18 +139,27 @@ def normalise_postcode(postcode: pd.Series) -> pd.Series:
     ...                               "0123 AB", "12345", "", None])).tolist()
     ['1234', '1234', '1234', '1234', '1234', nan, nan, nan, nan]
     """
-    text = _text(postcode).str.upper().str.replace(r"\s+", "", regex=True)
-    return text.str.extract(_POSTCODE_RE, expand=False).astype("str")
+    index = postcode.index if isinstance(postcode, pd.Series) else None
+    return pd.Series(_pc4(_arrow_text(postcode)).to_pandas(), index=index, dtype="str")
 
 
-def is_dutch(country: pd.Series) -> pd.Series:
+def _pc4(text: pa.Array) -> pa.Array:
+    """The 4-digit postcodes (null where none) of an Arrow string array."""
+    compact = pc.replace_substring_regex(pc.utf8_upper(text), r"\s+", "")
+    return pc.struct_field(pc.extract_regex(compact, _POSTCODE_RE), "pc4")
+
+
+def is_dutch(country: pd.Series) -> np.ndarray:
     """Whether ``country`` means the Netherlands (or is empty); see :data:`NL_COUNTRY_NAMES`.
 
     >>> is_dutch(pd.Series(["NL", " nederland ", None, "BE", "Deutschland"])).tolist()
     [True, True, True, False, False]
     """
-    text = _text(country).str.strip().str.upper().str.replace(r"\s+", " ", regex=True)
-    return text.fillna("").isin(NL_COUNTRY_NAMES).to_numpy(dtype=bool)
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_text(country)))
+    text = pc.fill_null(pc.replace_substring_regex(text, r"\s+", " "), "")
+    return pc.is_in(text, value_set=pa.array(sorted(NL_COUNTRY_NAMES))).to_numpy(
+        zero_copy_only=False
+    )
 
 
 @lru_cache(maxsize=1)
@@ -174,6 +185,11 @@ def _centroids() -> pd.DataFrame:
         n_places=("place", "size"),
     )
     return out
+
+
+@lru_cache(maxsize=1)
+def _centroid_keys() -> pa.Array:
+    return pa.array(_centroids().index.to_numpy(dtype=object), type=pa.large_string())
 
 
 def postcode_centroids() -> pd.DataFrame:
@@ -235,10 +251,10 @@ def geocode(relations: pd.DataFrame) -> pd.DataFrame:
     valid &= in_nl | ~dutch
 
     postcode = relations["postcode"] if "postcode" in relations else pd.Series([None] * n)
-    raw = _text(postcode).str.strip()
-    pc4 = normalise_postcode(raw)
+    raw = pc.utf8_trim_whitespace(_arrow_text(postcode))
+    pc4 = _pc4(raw)
     table = _centroids()
-    pos = table.index.get_indexer(pc4.to_numpy(dtype=object, na_value=None))
+    pos = pc.fill_null(pc.index_in(pc4, value_set=_centroid_keys()), -1).to_numpy()
     found = dutch & (pos >= 0)
     by_postcode = ~valid & found
 
@@ -252,9 +268,9 @@ def geocode(relations: pd.DataFrame) -> pd.DataFrame:
     source[valid] = "lat/lon"
     source[by_postcode] = "postcode"
 
-    empty = (raw.isna() | (raw == "")).to_numpy(dtype=bool)
-    masked = raw.str.fullmatch(r"[•*]+").to_numpy(dtype=bool, na_value=False)
-    well_formed = pc4.notna().to_numpy()
+    empty = _bool(pc.or_kleene(pc.is_null(raw), pc.equal(raw, "")))
+    masked = _bool(pc.match_substring_regex(raw, r"^[•*]+$"))
+    well_formed = _bool(pc.is_valid(pc4))
     off = ~valid & ~by_postcode
     checks = [given, ~dutch, empty, masked, ~well_formed, np.ones(n, dtype=bool)]
     code = np.select([off & c for c in checks], list(range(len(REASONS))), default=-1)
@@ -343,16 +359,21 @@ def basemap(level: str = "provinces") -> gpd.GeoDataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def _text(s: pd.Series) -> pd.Series:
-    """``s`` as strings (missing values kept missing), whatever its dtype."""
+def _arrow_text(s: Any) -> pa.Array:
+    """``s`` as an Arrow string array (missing values null), whatever its dtype."""
     s = pd.Series(s)
-    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
-        return s.astype("str")
-    obj = s.astype(object)
-    missing = obj.isna().to_numpy()
-    return pd.Series(
-        np.where(missing, None, obj.astype(str)), index=s.index, dtype="str", name=s.name
-    )
+    try:
+        arr = pa.array(s, type=pa.large_string(), from_pandas=True)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers, mixed objects
+        obj = s.astype(object)
+        text = np.where(obj.isna().to_numpy(), None, obj.astype(str).to_numpy())
+        return pa.array(text, type=pa.large_string(), from_pandas=True)
+
+
+def _bool(a: pa.Array) -> np.ndarray:
+    """An Arrow boolean array as numpy, null counting as False."""
+    return pc.fill_null(a, False).to_numpy(zero_copy_only=False)
 
 
 def _coordinate(relations: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
@@ -364,7 +385,8 @@ def _coordinate(relations: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarr
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         return ~np.isnan(v), v
-    text = _text(s).str.strip()
-    given = ~(text.isna() | (text == "")).to_numpy(dtype=bool)
-    v = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    text = pc.utf8_trim_whitespace(_arrow_text(s))
+    given = ~_bool(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
+    text = pc.replace_substring(text, ",", ".")
+    v = pd.to_numeric(pd.Series(text.to_pandas(), dtype=object), errors="coerce")
     return given, v.to_numpy(dtype=float, na_value=np.nan)

@@ -462,8 +462,6 @@ def relation_map(
         "dgn_text",
         "map_label",
         "legend",
-        "lon",
-        "lat",
     ]
     shown = colours.legend[colours.legend["count"] > 0]
     cmap = {
@@ -502,9 +500,19 @@ def relation_map(
     )
     if selected is not None:
         opts["selected"] = selected
-    points = hv.Points(
-        data.reset_index(drop=True), kdims=["x", "y"], vdims=vdims, label="relations"
-    ).opts(backend="bokeh", **opts)
+    # plain object columns: HoloViews iterates Arrow-backed strings slowly
+    frame = pd.DataFrame(
+        {
+            c: pd.Series(data[c].to_numpy(), dtype=float if c in ("x", "y") else object)
+            for c in ["x", "y", *vdims]
+        }
+    )
+    # text columns only feed the hover and the legend: a fixed range spares HoloViews from
+    # sorting them to find one (a third of the render time for 10,000 relations)
+    text_dims = [hv.Dimension(c, range=("", "")) for c in vdims]
+    points = hv.Points(frame, kdims=["x", "y"], vdims=text_dims, label="relations").opts(
+        backend="bokeh", **opts
+    )
     layers: list[Any] = []
     if tiles:
         layers.append(_tiles(tiles))
