@@ -250,6 +250,8 @@ def colleague_contacts(
     me = _user(data, me)
     end = _as_of(as_of)
     start = to_date(since, "since")
+    if start is None:
+        raise SelectionError("choose the date since when ('since')")
     t = _events_of(data, [rid], end)
     t = t.filter((t.user_id != me) & (t.timestamp >= _day_start(start)))
     t = t.filter(_counted(t, rules))
