@@ -82,8 +82,11 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         css_classes=["main-tabs"],
     )
 
-    def on_lang(event) -> None:
+    def on_lang(*events) -> None:
+        # Tabs reuses its rendered tab panels (and their titles): drop them to get new titles.
         tabs._names = [t("tab_overview", state.lang), t("tab_timeline", state.lang)]
+        for panels in tabs._panels.values():
+            panels.clear()
         tabs.param.trigger("objects")
 
     state.param.watch(on_lang, "lang")

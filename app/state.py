@@ -430,9 +430,10 @@ class MonitorState(param.Parameterized):
     def _revenue_changed(self) -> None:
         """With permission, the result must carry revenue on the chosen basis: recount if not."""
         if not self.sales_permission:
-            if self.view_mode == "sales":
-                self.view_mode = "attention"
-            self._derive()
+            with param.parameterized.batch_call_watchers(self):  # the views update once
+                if self.view_mode == "sales":
+                    self.view_mode = "attention"
+                self._derive()
             return
         if self.result is None or self.settings.get("selection", {}).get("revenue") == (
             self.revenue_basis

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models.widgets.tables import NumberFormatter
 
 from aandacht import bands as bands_mod
 from aandacht.i18n import fmt_date, fmt_number, fmt_relations, t
@@ -60,6 +61,11 @@ def text_colour(background: str) -> str:
     return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
 
 
+def heading(text: str) -> str:
+    """A section heading (escaped)."""
+    return f'<div style="font-size: 1.15em; font-weight: 600; margin: 4px 0">{esc(text)}</div>'
+
+
 def _alert(kind: str, name: str) -> pn.pane.Alert:
     return pn.pane.Alert("", alert_type=kind, visible=False, margin=(5, 10), css_classes=[name])
 
@@ -69,23 +75,22 @@ def _show(alert: pn.pane.Alert, text: str) -> None:
     alert.visible = bool(text)
 
 
-def formatters(columns: list[str], lang: str) -> dict[str, dict[str, Any]]:
-    """Tabulator formatters: escaped plain text, and numbers in Dutch or English."""
-    thousand, decimal = (".", ",") if lang == "nl" else (",", ".")
-    out: dict[str, dict[str, Any]] = {}
+def formatters(columns: list[str], lang: str) -> dict[str, Any]:
+    """Cell formatters: escaped plain text, numbers in Dutch or English, empty when missing."""
+    language = "nl-nl" if lang == "nl" else "en"
+    out: dict[str, Any] = {}
     for c in columns:
         if c in TEXT_COLUMNS:
-            out[c] = {"type": "plaintext"}
-        elif c in INT_COLUMNS or c in DAYS_COLUMNS:
-            out[c] = {"type": "money", "thousand": thousand, "decimal": decimal, "precision": 0}
-        elif c in MONEY_COLUMNS:
-            out[c] = {
-                "type": "money",
-                "thousand": thousand,
-                "decimal": decimal,
-                "precision": 0 if c == "revenue" else 2,
-                "symbol": "€ " if lang == "nl" else "€",
-            }
+            out[c] = {"type": "plaintext"}  # Tabulator escapes the text: no HTML from the data
+        elif c in INT_COLUMNS or c in DAYS_COLUMNS or c in MONEY_COLUMNS:
+            fmt = (
+                "0,0"
+                if c in INT_COLUMNS or c in DAYS_COLUMNS
+                else ("0,0" if c == "revenue" else "0,0.00")
+            )
+            out[c] = NumberFormatter(
+                format=fmt, language=language, nan_format="", null_format="", text_align="right"
+            )
         elif c == "counted":
             out[c] = {"type": "tickCross"}
     return out
@@ -288,7 +293,7 @@ class SettingsView(StateView):
         self.strategy = pn.widgets.Select(value=s.strategy, options=[], css_classes=["strategy"])
         self.thresholds = [
             pn.widgets.FloatInput(
-                step=0.05, width=62, margin=(5, 4), css_classes=[f"threshold-{i}"]
+                step=0.05, width=130, margin=(5, 8), css_classes=[f"threshold-{i}"]
             )
             for i in range(4)
         ]
@@ -354,7 +359,7 @@ class SettingsView(StateView):
             self.permission,
             self.revenue,
             self.strategy,
-            pn.Row(*self.thresholds),
+            pn.GridBox(*self.thresholds, ncols=2),
             self.no_thresholds,
             self.band_error,
             self.warning,
@@ -419,6 +424,7 @@ class DistributionView(StateView):
         for band, button in self.buttons.items():
             button.on_click(lambda e, band=band: self._toggle(band))
         self.bar = pn.pane.HTML("", sizing_mode="stretch_width", height=18, margin=(0, 10))
+        self.heading = pn.pane.HTML("", margin=(0, 10))
         self.title = pn.pane.HTML("", css_classes=["bin-title"])
         self.hint = pn.pane.HTML("")
         self.list = pn.widgets.Tabulator(
@@ -468,6 +474,7 @@ class DistributionView(StateView):
         )
         self.bar.object = f'<div style="display:flex;width:100%">{parts}</div>'
         self.hint.object = f"<small>{esc(self.t('bin_hint'))}</small>"
+        self.heading.object = heading(self.t("distribution"))
         band = s.selected_bin
         if band is None:
             self.holder.objects = []
@@ -486,7 +493,7 @@ class DistributionView(StateView):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
-            pn.pane.HTML(f"<h3>{esc(self.t('distribution'))}</h3>", margin=(0, 10)),
+            self.heading,
             pn.FlexBox(*self.buttons.values()),
             self.bar,
             self.hint,
@@ -519,7 +526,7 @@ class SummaryView(StateView):
         s = self.state
         lines = "".join(f"<li>{esc(x)}</li>" for x in s.summary_text.splitlines())
         self.pane.object = (
-            f"<h3>{esc(self.t('summary'))}</h3><ul>{lines}</ul>"
+            f"{heading(self.t('summary'))}<ul>{lines}</ul>"
             f"<details><summary>{esc(self.t('how_computed'))}</summary>"
             f"<p>{esc(s.summary_how)}</p></details>"
         )
@@ -552,6 +559,7 @@ class GridView(StateView):
     def __init__(self, state: MonitorState, **params: Any):
         super().__init__(state, **params)
         self.count = pn.pane.HTML("", css_classes=["grid-count"])
+        self._configured: tuple[tuple[str, ...], str] | None = None
         self.grid = pn.widgets.Tabulator(
             pd.DataFrame(),
             show_index=False,
@@ -592,13 +600,19 @@ class GridView(StateView):
         if s.table is None:
             return
         cols = s.grid_columns()
-        self.grid.param.update(
-            titles={c: self.t(f"col_{c}") for c in cols},
-            formatters=formatters(cols, s.lang),
-            header_filters=self._filters(cols),
-            value=display_frame(s.table, cols),
-            selection=list(s.selected_rows),
-        )
+        update: dict[str, Any] = {
+            "value": display_frame(s.table, cols),
+            "selection": list(s.selected_rows),
+        }
+        if (tuple(cols), s.lang) != self._configured:
+            # new columns: one update, so that Tabulator rebuilds its columns once
+            self._configured = (tuple(cols), s.lang)
+            update.update(
+                titles={c: self.t(f"col_{c}") for c in cols},
+                formatters=formatters(cols, s.lang),
+                header_filters=self._filters(cols),
+            )
+        self.grid.param.update(**update)
         self.count.object = (
             f"<b>{esc(self.t('grid_count', relations=fmt_relations(len(s.table), s.lang)))}</b>"
             f" <small>{esc(self.t('grid_hint'))}</small>"

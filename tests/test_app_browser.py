@@ -99,7 +99,7 @@ def app(served, page: Page):
             route.abort()
 
     page.route("**/*", guard)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(f"{e} {e.stack}"))
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.set_viewport_size({"width": 1500, "height": 1000})
     page.goto(url)

@@ -312,7 +312,7 @@ def test_export_selected_private_with_sales(state, tmp_path):
     wb, ws = _sheet(path, "Relaties")
     assert "Uitgesloten" in wb.sheetnames
     header = [c.value for c in ws[1]]
-    assert "Omzet" in header and "Oordeel" in header
+    assert "Omzet (€)" in header and "Oordeel" in header
     codes = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
     assert codes == [pseudonym(state.result.relation_id.iloc[i]) for i in sorted(rows)]
     real = set(state.result.name)
