@@ -10,6 +10,7 @@ nothing from the internet. Environment:
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ if sys.path[:1] != [str(ROOT)]:
 if "app" in sys.modules and not hasattr(sys.modules["app"], "__path__"):
     del sys.modules["app"]
 
+from aandacht.errors import AandachtError  # noqa: E402
 from aandacht.i18n import t  # noqa: E402
 from app.state import MonitorState, default_state  # noqa: E402
 from app.views import (  # noqa: E402
@@ -35,6 +37,7 @@ from app.views import (  # noqa: E402
     SummaryView,
     TimelineView,
     ViewSwitch,
+    alert_html,
     esc,
 )
 
@@ -112,5 +115,21 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
     return template
 
 
+def error_page(exc: Exception) -> pn.template.BootstrapTemplate:
+    """A page that says why the data set cannot be opened (instead of a traceback)."""
+    data = os.environ.get("AANDACHT_DATA", "data_samples")
+    text = f"{t('data_error', 'nl', data=data)}\n\n{exc}"
+    return pn.template.BootstrapTemplate(
+        title=t("app_title", "nl"),
+        main=[
+            pn.pane.HTML(alert_html(text), css_classes=["data-error"], sizing_mode="stretch_width")
+        ],
+    )
+
+
 if pn.state.served:
-    create_app().servable(title="Aandachtsmonitor")
+    try:
+        page = create_app()
+    except (AandachtError, OSError) as exc:
+        page = error_page(exc)
+    page.servable(title=t("app_title", "nl"))

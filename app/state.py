@@ -34,7 +34,7 @@ from aandacht.i18n import (
     fmt_relations,
     t,
 )
-from aandacht.privacy import MASK, pseudonymise
+from aandacht.privacy import pseudonymise
 from aandacht.sales import SalesView, sales_view
 from aandacht.selection import PERIOD_PRESETS, REVENUE_BASES, parse_selection, period_preset
 from aandacht.store import load_result, save_result
@@ -83,17 +83,6 @@ TIMELINE_COLUMNS = [
     "amount",
     "status",
 ]
-SALES_ONLY = (
-    "revenue",
-    "revenue_per_contact",
-    "attention_index",
-    "sales_band",
-    "sales_area",
-    "sales_explanation",
-    "orders",
-    "invoices",
-    "abc_class",
-)
 
 # One DuckDB connection per data set is shared by all sessions: run its queries one at a time.
 _ENGINE_LOCK = threading.Lock()
@@ -880,4 +869,4 @@ def default_state() -> MonitorState:
     return MonitorState(os.environ.get("AANDACHT_DATA", "data_samples"), sales_permission=perm)
 
 
-__all__ = ["MASK", "MonitorState", "default_state", "get_dataset"]
+__all__ = ["MonitorState", "default_state", "get_dataset"]

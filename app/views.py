@@ -66,12 +66,26 @@ def heading(text: str) -> str:
     return f'<div style="font-size: 1.15em; font-weight: 600; margin: 4px 0">{esc(text)}</div>'
 
 
-def _alert(kind: str, name: str) -> pn.pane.Alert:
-    return pn.pane.Alert("", alert_type=kind, visible=False, margin=(5, 10), css_classes=[name])
+ALERT_STYLE = {
+    "danger": "background:#f8d7da;color:#842029;border:1px solid #f5c2c7",
+    "warning": "background:#fff3cd;color:#664d03;border:1px solid #ffecb5",
+}
 
 
-def _show(alert: pn.pane.Alert, text: str) -> None:
-    alert.object = esc(text)
+def alert_html(text: str, kind: str = "danger") -> str:
+    """A message box with ``text`` escaped (plain HTML: no Markdown from file names or data)."""
+    style = f"{ALERT_STYLE[kind]};border-radius:6px;padding:8px 12px;font-size:0.9em"
+    return f'<div role="alert" style="{style}">{esc(text)}</div>'
+
+
+def _alert(kind: str, name: str) -> pn.pane.HTML:
+    alert = pn.pane.HTML("", visible=False, margin=(5, 10), css_classes=[name])
+    alert.kind = kind
+    return alert
+
+
+def _show(alert: pn.pane.HTML, text: str) -> None:
+    alert.object = alert_html(text, alert.kind) if text else ""
     alert.visible = bool(text)
 
 
