@@ -179,6 +179,10 @@ class MonitorState(param.Parameterized):
             b_groups = self.data.b_group_names()
             self.b_group = self.b_group or (b_groups[0] if b_groups else None)
             self.as_of = self.as_of or dt.date.today()
+            # sensible dates for when "since" or "custom" is picked: the last two weeks
+            self.since = self.since or self.as_of - dt.timedelta(days=13)
+            self.period_from = self.period_from or self.as_of - dt.timedelta(days=13)
+            self.period_to = self.period_to or self.as_of
         if auto:
             self.open()
 
