@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models.widgets.tables import NumberFormatter
+from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
 from aandacht import bands as bands_mod
 from aandacht.i18n import fmt_date, fmt_number, fmt_relations, t
@@ -89,22 +89,31 @@ def _show(alert: pn.pane.HTML, text: str) -> None:
     alert.visible = bool(text)
 
 
+def number_formatter(lang: str, decimals: int = 0) -> HTMLTemplateFormatter:
+    """Numbers with Dutch (``1.234,50``) or English (``1,234.50``) separators; empty if missing.
+
+    The template only ever prints a number (anything else becomes empty), so no text from the
+    data can reach the page as HTML.
+    """
+    locale = "nl-NL" if lang == "nl" else "en-GB"
+    opts = f"{{minimumFractionDigits: {decimals}, maximumFractionDigits: {decimals}}}"
+    template = (
+        '<div style="text-align: right"><%= (typeof value === "number" && isFinite(value)) ? '
+        f'value.toLocaleString("{locale}", {opts}) : "" %></div>'
+    )
+    return HTMLTemplateFormatter(template=template)
+
+
 def formatters(columns: list[str], lang: str) -> dict[str, Any]:
     """Cell formatters: escaped plain text, numbers in Dutch or English, empty when missing."""
-    language = "nl-nl" if lang == "nl" else "en"
     out: dict[str, Any] = {}
     for c in columns:
         if c in TEXT_COLUMNS:
             out[c] = {"type": "plaintext"}  # Tabulator escapes the text: no HTML from the data
-        elif c in INT_COLUMNS or c in DAYS_COLUMNS or c in MONEY_COLUMNS:
-            fmt = (
-                "0,0"
-                if c in INT_COLUMNS or c in DAYS_COLUMNS
-                else ("0,0" if c == "revenue" else "0,0.00")
-            )
-            out[c] = NumberFormatter(
-                format=fmt, language=language, nan_format="", null_format="", text_align="right"
-            )
+        elif c in INT_COLUMNS or c in DAYS_COLUMNS or c == "revenue":
+            out[c] = number_formatter(lang, 0)
+        elif c in MONEY_COLUMNS:
+            out[c] = number_formatter(lang, 2)
         elif c == "counted":
             out[c] = {"type": "tickCross"}
     return out

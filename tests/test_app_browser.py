@@ -19,12 +19,14 @@ import urllib.request
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 from test_app_state import AS_OF, HOSTILE, write_data
 
 import aandacht
 from aandacht import bands, store
+from aandacht.i18n import fmt_number
 from aandacht.sales import sales_view
 
 pytestmark = pytest.mark.browser
@@ -200,6 +202,12 @@ def test_sales_view_needs_permission(app: Page, ds):
     sv = sales_view(res)
     expect_bins(app, dict(zip(sv.bands.band, sv.bands["count"], strict=True)))
     expect(app.locator(".excluded-title")).to_contain_text(f"{len(sv.excluded)} relaties")
+    # Dutch number formats, empty cells for missing values
+    rpc = sv.table.revenue_per_contact
+    assert grid_column(app, "revenue") == [fmt_number(x, "nl") for x in res.revenue.iloc[:25]]
+    assert grid_column(app, "revenue_per_contact") == [
+        "" if pd.isna(x) else fmt_number(x, "nl", 2) for x in rpc.iloc[:25]
+    ]
     expect(app.locator(".summary")).to_contain_text("Mogelijk onvoldoende")
     app.locator(".permission input[type=checkbox]").uncheck()
     expect(switch).to_have_text(["Aandacht", "Per bron"])
