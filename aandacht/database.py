@@ -71,3 +71,54 @@ def load_database(url: str, mapping: Mapping):
                 if col in frames[name].columns:
                     frames[name][col] = frames[name][col].astype(dtype)
     return _finish(con, frames, events, files, shown, problems)
+
+
+_PG_TYPES = {
+    "text": "TEXT",
+    "float": "DOUBLE PRECISION",
+    "decimal": "DOUBLE PRECISION",
+    "bool": "BOOLEAN",
+    "datetime": "TIMESTAMP",
+}
+
+
+def write_tables(url: str, tables: dict, *, replace: bool = False) -> None:
+    """Copy canonical tables (pandas DataFrames) into a database.
+
+    PostgreSQL gets ``CREATE TABLE`` with the canonical column types and a bulk ``COPY`` (fast:
+    ``con.create_table`` would insert row by row); other backends use Ibis' ``create_table``.
+    Used to put the sample data (or a converted export) into a CRM-like database, and by the
+    tests that prove PostgreSQL counts exactly like DuckDB.
+
+    Parameters
+    ----------
+    url : a database URL, e.g. ``postgres://user:pw@127.0.0.1:5432/crm``.
+    tables : table name → DataFrame with (a subset of) the canonical columns.
+    replace : drop existing tables of those names first.
+    """
+    import io
+
+    from .schema import COLUMNS
+
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        dsn = "postgresql://" + url.split("://", 1)[1]
+        with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+            for name, df in tables.items():
+                cols = [c for c in COLUMNS[name] if c in df.columns]
+                if replace:
+                    cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+                ddl = ", ".join(f'"{c}" {_PG_TYPES[COLUMNS[name][c]]}' for c in cols)
+                cur.execute(f'CREATE TABLE "{name}" ({ddl})')
+                buf = io.StringIO()
+                df[cols].to_csv(buf, index=False, header=False, date_format="%Y-%m-%d %H:%M:%S.%f")
+                quoted = ", ".join(f'"{c}"' for c in cols)
+                with cur.copy(f'COPY "{name}" ({quoted}) FROM STDIN WITH (FORMAT csv)') as cp:
+                    cp.write(buf.getvalue())
+            conn.commit()
+        return
+    con = ibis.connect(url)
+    for name, df in tables.items():
+        cols = [c for c in COLUMNS[name] if c in df.columns]
+        con.create_table(name, df[cols], overwrite=replace)
