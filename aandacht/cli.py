@@ -147,7 +147,11 @@ def calculate_table(args: argparse.Namespace):
     if args.revenue:
         from .sales import sales_view
 
-        sv = sales_view(res, strategy=args.strategy, thresholds=thresholds, **params)
+        # --thresholds are index thresholds for `relative` and shares for `quantile`; for the
+        # count-based strategies (fixed, per_month) they are counts, which mean nothing for the
+        # attention index: the sales view then uses its own index thresholds.
+        index_thresholds = thresholds if args.strategy in ("relative", "quantile") else None
+        sv = sales_view(res, strategy=args.strategy, thresholds=index_thresholds, **params)
         extra = sv.table.set_index("relation_id")
         for col in (
             "revenue_per_contact",

@@ -233,3 +233,28 @@ def test_console_script_runs_as_a_process(folder):
         timeout=120,
     )
     assert proc.returncode == 2 and "not a date" in proc.stderr
+
+
+def test_count_thresholds_are_not_used_as_index_thresholds(folder, capsys):
+    base = [
+        "calculate",
+        "--data",
+        folder,
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--as-of",
+        "2026-03-31",
+        "--revenue",
+        "both",
+    ]
+    code, out, _ = run([*base, "--strategy", "fixed", "--thresholds", "1,2,3,4"], capsys)
+    fixed = read(out).set_index("relation_id")
+    code2, out2, _ = run(base, capsys)
+    relative = read(out2).set_index("relation_id")
+    assert code == code2 == 0
+    assert fixed.sales_band.tolist() == relative.sales_band.tolist()
+    code, out, _ = run([*base, "--thresholds", "0.1,0.2,0.3,0.4"], capsys)
+    # R1: index = 5 * (2251/8) / 2001 = 0.703 -> >= 0.4 -> very_much
+    assert read(out).set_index("relation_id").loc["R1", "sales_band"] == "very_much"
