@@ -46,7 +46,16 @@ VIEW_MODES = ("attention", "sources", "sales")
 
 #: Columns of the grid per view ("Beeld").
 GRID_COLUMNS: dict[str, list[str]] = {
-    "attention": ["colour", "relation_id", "name", "total", "dgn", "band", "explanation"],
+    "attention": [
+        "colour",
+        "relation_id",
+        "name",
+        "total",
+        "dgn",
+        "band_colour",
+        "band",
+        "explanation",
+    ],
     "sources": [
         "colour",
         "relation_id",
@@ -54,6 +63,7 @@ GRID_COLUMNS: dict[str, list[str]] = {
         "total",
         "dgn",
         *[c for s in SOURCES for c in (s, f"{s}_dgn")],
+        "band_colour",
         "band",
     ],
     "sales": [
@@ -64,6 +74,7 @@ GRID_COLUMNS: dict[str, list[str]] = {
         "sales_dgn",
         "revenue",
         "revenue_per_contact",
+        "sales_band_colour",
         "sales_band",
         "sales_area",
         "sales_explanation",
@@ -528,6 +539,7 @@ class MonitorState(param.Parameterized):
         out = res[cols].copy()
         out["band_key"] = pd.array(banding.yb.astype(str), dtype="str")
         out["band"] = [bands_mod.label(b, lang) for b in banding.yb]
+        out["band_colour"] = [bands_mod.BANDS[b].colour for b in banding.yb]
         out["explanation"] = summary_mod.explanations(res, banding, lang).to_numpy()
         if sales is not None:
             st = sales.table
@@ -539,6 +551,9 @@ class MonitorState(param.Parameterized):
             out["sales_area_key"] = st["sales_area"].to_numpy()
             out["sales_band"] = [
                 "" if pd.isna(b) else bands_mod.label(b, lang) for b in st["sales_band"]
+            ]
+            out["sales_band_colour"] = [
+                "" if pd.isna(b) else bands_mod.BANDS[b].colour for b in st["sales_band"]
             ]
             out["sales_area"] = [bands_mod.label(a, lang) for a in st["sales_area"]]
             out["sales_explanation"] = summary_mod.sales_explanations(sales, lang).to_numpy()

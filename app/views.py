@@ -20,7 +20,7 @@ import param
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
 from aandacht import bands as bands_mod
-from aandacht.i18n import fmt_date, fmt_number, fmt_relations, t
+from aandacht.i18n import fmt_date, fmt_number, fmt_percent, fmt_relations, t
 
 from .state import BIN_COLUMNS, SOURCES, TIMELINE_COLUMNS, MonitorState
 
@@ -114,6 +114,8 @@ def formatters(columns: list[str], lang: str) -> dict[str, Any]:
             out[c] = number_formatter(lang, 0)
         elif c in MONEY_COLUMNS:
             out[c] = number_formatter(lang, 2)
+        elif c in ("band_colour", "sales_band_colour"):
+            out[c] = {"type": "color"}  # the cell's background is the band colour (no text)
         elif c == "counted":
             out[c] = {"type": "tickCross"}
     return out
@@ -476,6 +478,9 @@ class DistributionView(StateView):
         for row in bins.itertuples(index=False):
             b = self.buttons[row.band]
             label = f"{row.label}: {fmt_number(row.count, s.lang)}"
+            share = getattr(row, "revenue_share", None)
+            if share is not None and not pd.isna(share):  # sales view: share of the revenue
+                label += f" · {fmt_percent(share, s.lang)} {self.t('col_revenue_short')}"
             b.name = label
             b.description = row.hint
             fg = text_colour(row.colour)
@@ -593,30 +598,17 @@ class GridView(StateView):
             sizing_mode="stretch_width",
             layout="fit_data_table",
             css_classes=["grid"],
+            widths={"band_colour": 26, "sales_band_colour": 26},
+            sortable={"band_colour": False, "sales_band_colour": False},
+            stylesheets=[
+                '.tabulator-cell[tabulator-field="total"] '
+                "{ color: #0d6efd; text-decoration: underline; cursor: pointer; }"
+            ],
         )
-        self.grid.style.apply(self._styles, axis=None)
         self.grid.on_click(self._clicked, column="total")
         self.grid.param.watch(self._selected, "selection")
         state.param.watch(lambda *e: self.relabel(), ["table", "view_mode"])
         self.relabel()
-
-    def _styles(self, df: pd.DataFrame) -> pd.DataFrame:
-        s = self.state
-        styles = pd.DataFrame("", index=df.index, columns=df.columns)
-        key_col = s.band_column()
-        col = "sales_band" if key_col == "sales_band_key" else "band"
-        if s.table is None or col not in df.columns:
-            return styles
-        keys = s.table[key_col].reindex(df.index)
-        css = {
-            b: f"background-color: {band.colour}; color: {text_colour(band.colour)}"
-            for b, band in bands_mod.BANDS.items()
-        }
-        styles[col] = [css.get(k, "") if isinstance(k, str) else "" for k in keys]
-        total = "text-decoration: underline; cursor: pointer; color: #0d6efd"
-        if "total" in df.columns:
-            styles["total"] = total
-        return styles
 
     def relabel(self) -> None:
         s = self.state

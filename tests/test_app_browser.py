@@ -26,7 +26,7 @@ from test_app_state import AS_OF, HOSTILE, write_data
 
 import aandacht
 from aandacht import bands, store
-from aandacht.i18n import fmt_number
+from aandacht.i18n import fmt_number, fmt_percent
 from aandacht.sales import sales_view
 
 pytestmark = pytest.mark.browser
@@ -127,10 +127,12 @@ def calc(ds, **sel):
     return aandacht.calculate(ds, aandacht.Selection(as_of=AS_OF, **sel))
 
 
-def expect_bins(page: Page, counts: dict[str, int], lang: str = "nl") -> None:
+def expect_bins(page: Page, counts: dict[str, int], lang: str = "nl", shares=None) -> None:
     for band, n in counts.items():
-        label = bands.label(band, lang)
-        expect(page.locator(f".bin-{band} .bk-btn")).to_have_text(f"{label}: {n}")
+        text = f"{bands.label(band, lang)}: {n}"
+        if shares is not None:  # the sales view adds each bin's share of the revenue
+            text += f" · {shares[band]} omzet"
+        expect(page.locator(f".bin-{band} .bk-btn")).to_have_text(text)
 
 
 def grid_column(page: Page, field: str) -> list[str]:
@@ -200,7 +202,10 @@ def test_sales_view_needs_permission(app: Page, ds):
     expect(app.locator('.grid .tabulator-col[tabulator-field="revenue"]')).to_have_count(1)
     res = calc(ds, period_from="2025-11-01", period_to="2026-10-31", revenue="both")
     sv = sales_view(res)
-    expect_bins(app, dict(zip(sv.bands.band, sv.bands["count"], strict=True)))
+    shares = {
+        b: fmt_percent(x, "nl") for b, x in zip(sv.bands.band, sv.bands.revenue_share, strict=True)
+    }
+    expect_bins(app, dict(zip(sv.bands.band, sv.bands["count"], strict=True)), shares=shares)
     expect(app.locator(".excluded-title")).to_contain_text(f"{len(sv.excluded)} relaties")
     # Dutch number formats, empty cells for missing values
     rpc = sv.table.revenue_per_contact
