@@ -38,6 +38,18 @@ LAST_COLUMNS = [
 NAW_COLUMNS = ["colour", "address", "postcode", "city", "country", "lat", "lon"]
 
 
+_DEFAULT_RULES: list[pd.DataFrame] = []
+
+
+def _rules(rules: pd.DataFrame | str | None) -> pd.DataFrame:
+    """:func:`~aandacht.rules.load_rules`, reading and checking the default table once."""
+    if rules is not None:
+        return load_rules(rules)
+    if not _DEFAULT_RULES:
+        _DEFAULT_RULES.append(load_rules(None))
+    return _DEFAULT_RULES[0].copy()
+
+
 def _category_conditions(t: ibis.Table, rules: pd.DataFrame) -> dict[str, ibis.Value]:
     """Per category, the boolean expression 'this event is a contact moment counted under it'."""
     conds = {}
@@ -49,10 +61,6 @@ def _category_conditions(t: ibis.Table, rules: pd.DataFrame) -> dict[str, ibis.V
             parts.append((t.source == source) & t.action.isin(actions))
         conds[cat] = ibis.or_(*parts) if parts else ibis.literal(False)
     return conds
-
-
-def _counted_condition(t: ibis.Table, rules: pd.DataFrame) -> ibis.Value:
-    return ibis.or_(*_category_conditions(t, rules).values())
 
 
 def _day_start(d: dt.date) -> ibis.Value:
@@ -105,37 +113,39 @@ def calculate(
     True
     """
     sel = selection or Selection()
-    rules_df = load_rules(rules)
+    rules_df = _rules(rules)
     users = resolve_users(data, sel)
     relations = resolve_relations(data, sel)
     as_of = sel.resolved_as_of()
     p_from, p_to = sel.period()
 
     t = _selected_events(data, sel, users, relations)
-    is_revenue = (t.source == "sales") & t.action.isin(["order_added", "invoice_added"])
-    keep = _counted_condition(t, rules_df)
-    t_rel = t.filter(keep | is_revenue) if sel.revenue else t.filter(keep)
-    # Only counted (and revenue) events are grouped: build the conditions on the filtered table.
-    conds = _category_conditions(t_rel, rules_df)
-    counted = ibis.or_(*conds.values())
-    in_period = (t_rel.timestamp >= _day_start(p_from)) & (
-        t_rel.timestamp < _day_start(p_to + dt.timedelta(days=1))
+    in_period = (t.timestamp >= _day_start(p_from)) & (
+        t.timestamp < _day_start(p_to + dt.timedelta(days=1))
     )
+    # Two stages. First one row per (relation, source, action) with plain aggregates: the rules
+    # are not evaluated per event, which is what costs time on millions of rows. Then the rules
+    # are applied to those few rows (one per relation and pair), in the same query.
+    stage1 = {"n": t.count(where=in_period), "last": t.timestamp.max()}
+    if sel.revenue:
+        stage1["amount"] = t.amount.sum(where=in_period)
+    pairs = t.group_by(["relation_id", "source", "action"]).aggregate(**stage1)
+    conds = _category_conditions(pairs, rules_df)
+    counted = ibis.or_(*conds.values())
     aggs = {
-        "total": t_rel.count(where=in_period & counted),
-        "last_contact": t_rel.timestamp.max(where=counted),
+        "total": pairs.n.sum(where=counted),
+        "last_contact": pairs["last"].max(where=counted),
     }
     for cat, cond in conds.items():
-        aggs[cat] = t_rel.count(where=in_period & cond)
-        aggs[f"{cat}_last"] = t_rel.timestamp.max(where=cond)
+        aggs[cat] = pairs.n.sum(where=cond)
+        aggs[f"{cat}_last"] = pairs["last"].max(where=cond)
     if sel.revenue:
-        is_sales = t_rel.source == "sales"
+        is_sales = pairs.source == "sales"
         for col, action in (("orders", "order_added"), ("invoices", "invoice_added")):
-            aggs[col] = t_rel.amount.sum(where=in_period & is_sales & (t_rel.action == action))
-    agg = t_rel.group_by("relation_id").aggregate(**aggs)
-    counts = agg.to_pandas()
+            aggs[col] = pairs.amount.sum(where=is_sales & (pairs.action == action))
+    counts = pairs.group_by("relation_id").aggregate(**aggs).to_pandas()
 
-    last = _last_contact_details(t_rel.filter(counted), agg)
+    last = _last_contact_details(t, counts, rules_df)
 
     base = relations[["relation_id", "name", *NAW_COLUMNS]].copy()
     base["relation_id"] = base["relation_id"].astype(object)
@@ -181,26 +191,39 @@ def _days_since(last: pd.Series, as_of: dt.date) -> pd.Series:
     return days.astype("Int64")
 
 
-def _last_contact_details(counted_events: ibis.Table, agg: ibis.Table) -> pd.DataFrame:
+def _last_contact_details(t: ibis.Table, counts: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     """Who and what the last counted contact moment of each relation was.
 
-    Ties on the timestamp are broken by the highest ``event_id``.
+    Ties on the timestamp are broken by the highest ``event_id``. Only the events at one of the
+    relations' last-contact timestamps are fetched (a cheap filter on the timestamp alone); the
+    rules and the relation are matched on those few rows here.
     """
-    last = agg.select("relation_id", last_ts="last_contact")
-    cand = counted_events.join(
-        last,
-        [counted_events.relation_id == last.relation_id, counted_events.timestamp == last.last_ts],
-    ).select(
-        "relation_id",
-        "event_id",
-        last_user="user_id",
-        last_source="source",
-        last_action="action",
-        last_channel="channel",
-        last_direction="direction",
-    )
-    df = cand.to_pandas()
     cols = ["relation_id", *LAST_COLUMNS[1:]]
+    keys = counts.loc[counts["last_contact"].notna(), ["relation_id", "last_contact"]]
+    if keys.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    stamps = ibis.memtable(pd.DataFrame({"ts": keys["last_contact"].drop_duplicates()}))
+    cand = (
+        t.filter(t.timestamp.isin(stamps.ts))
+        .select(
+            "relation_id",
+            "timestamp",
+            "event_id",
+            "source",
+            "action",
+            last_user="user_id",
+            last_channel="channel",
+            last_direction="direction",
+        )
+        .to_pandas()
+    )
+    counted = set(rules.loc[rules["counted"], ["source", "action"]].itertuples(False, None))
+    pair = pd.MultiIndex.from_arrays([cand["source"].astype(object), cand["action"].astype(object)])
+    cand = cand[pair.isin(counted)]
+    last_ts = dict(zip(keys["relation_id"].astype(object), keys["last_contact"], strict=True))
+    at_last = cand["relation_id"].astype(object).map(last_ts)
+    df = cand[pd.to_datetime(cand["timestamp"]) == pd.to_datetime(at_last)]
+    df = df.rename(columns={"source": "last_source", "action": "last_action"})
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     df = df.sort_values(["relation_id", "event_id"]).drop_duplicates("relation_id", keep="last")
@@ -274,7 +297,7 @@ def timeline(
         period_to=period_to or dt.date(9999, 12, 30),
         as_of=as_of or dt.date(9999, 12, 30),
     )
-    rules_df = load_rules(rules)
+    rules_df = _rules(rules)
     user_ids = resolve_users(data, sel)
     t = data.events.filter(data.events.relation_id == rel)
     if user_ids is not None:
