@@ -6,12 +6,11 @@ that name the file, row, column and value. The event log is checked where it liv
 CRM's database) with Ibis expressions, so that tens of millions of rows never pass through pandas.
 """
 
-from __future__ import annotations
+from functools import partial
 
 import ibis
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
 
 from .errors import Problem
 from .schema import ACTIONS, ALLOWED, CHANNELS, DIRECTIONS, REQUIRED, SOURCES, STATUSES, UNIQUE
@@ -20,62 +19,145 @@ ROW = "_row"
 MAX_EXAMPLES = 20
 
 
-class Relations(pa.DataFrameModel):
-    """Relations (customers and other organisations)."""
+def _build_models() -> dict[str, type]:
+    """The pandera models of the small tables.
 
-    relation_id: Series[str] = pa.Field(nullable=False, unique=True)
-    name: Series[str] = pa.Field(nullable=False)
-    address: Series[str] = pa.Field(nullable=True)
-    postcode: Series[str] = pa.Field(nullable=True)
-    city: Series[str] = pa.Field(nullable=True)
-    country: Series[str] = pa.Field(nullable=True)
-    lat: Series[float] = pa.Field(nullable=True, ge=-90, le=90)
-    lon: Series[float] = pa.Field(nullable=True, ge=-180, le=180)
-    colour: Series[str] = pa.Field(nullable=True)
+    Built on first use: pandera takes a third of a second to import, and a table that passes the
+    plain checks of :func:`_certainly_valid` does not need it (see :func:`validate_small`).
+    """
+    import pandera.pandas as pa
+    from pandera.typing import Series
 
-    class Config:
-        strict = False
-        coerce = False
+    class Relations(pa.DataFrameModel):
+        """Relations (customers and other organisations)."""
+
+        relation_id: Series[str] = pa.Field(nullable=False, unique=True)
+        name: Series[str] = pa.Field(nullable=False)
+        address: Series[str] = pa.Field(nullable=True)
+        postcode: Series[str] = pa.Field(nullable=True)
+        city: Series[str] = pa.Field(nullable=True)
+        country: Series[str] = pa.Field(nullable=True)
+        lat: Series[float] = pa.Field(nullable=True, ge=-90, le=90)
+        lon: Series[float] = pa.Field(nullable=True, ge=-180, le=180)
+        colour: Series[str] = pa.Field(nullable=True)
+
+        class Config:
+            strict = False
+            coerce = False
+
+    class RelationGroups(pa.DataFrameModel):
+        """B-groups: named, fixed groups of relations."""
+
+        relation_id: Series[str] = pa.Field(nullable=False)
+        group: Series[str] = pa.Field(nullable=False)
+
+        class Config:
+            strict = False
+
+    class Users(pa.DataFrameModel):
+        """CRM users (employees), identified by their initials."""
+
+        user_id: Series[str] = pa.Field(nullable=False, unique=True)
+        name: Series[str] = pa.Field(nullable=True)
+        department: Series[str] = pa.Field(nullable=True)
+        active: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+
+        class Config:
+            strict = False
+
+    class UserGroups(pa.DataFrameModel):
+        """User groups; a department is a group too (see the contract)."""
+
+        user_id: Series[str] = pa.Field(nullable=False)
+        group: Series[str] = pa.Field(nullable=False)
+
+        class Config:
+            strict = False
+
+    return {
+        "relations": Relations,
+        "relation_groups": RelationGroups,
+        "users": Users,
+        "user_groups": UserGroups,
+    }
 
 
-class RelationGroups(pa.DataFrameModel):
-    """B-groups: named, fixed groups of relations."""
-
-    relation_id: Series[str] = pa.Field(nullable=False)
-    group: Series[str] = pa.Field(nullable=False)
-
-    class Config:
-        strict = False
+_MODELS: dict[str, type] = {}
 
 
-class Users(pa.DataFrameModel):
-    """CRM users (employees), identified by their initials."""
-
-    user_id: Series[str] = pa.Field(nullable=False, unique=True)
-    name: Series[str] = pa.Field(nullable=True)
-    department: Series[str] = pa.Field(nullable=True)
-    active: Series[pd.BooleanDtype] = pa.Field(nullable=True)
-
-    class Config:
-        strict = False
+def models() -> dict[str, type]:
+    """The pandera ``DataFrameModel`` per small table (imports pandera on first use)."""
+    if not _MODELS:
+        _MODELS.update(_build_models())
+    return _MODELS
 
 
-class UserGroups(pa.DataFrameModel):
-    """User groups; a department is a group too (see the contract)."""
+def __getattr__(name: str):
+    """``MODELS``, ``Relations``, ``RelationGroups``, ``Users`` and ``UserGroups`` (lazily)."""
+    if name == "MODELS":
+        return models()
+    classes = {m.__name__: m for m in models().values()}
+    if name in classes:
+        return classes[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    user_id: Series[str] = pa.Field(nullable=False)
-    group: Series[str] = pa.Field(nullable=False)
 
-    class Config:
-        strict = False
-
-
-MODELS = {
-    "relations": Relations,
-    "relation_groups": RelationGroups,
-    "users": Users,
-    "user_groups": UserGroups,
+#: What the models check, as plain data for the fast path: per table, per column
+#: (kind, nullable, unique, (min, max) or None). Keep in step with the models above.
+_SPEC: dict[str, dict[str, tuple[str, bool, bool, tuple[float, float] | None]]] = {
+    "relations": {
+        "relation_id": ("text", False, True, None),
+        "name": ("text", False, False, None),
+        "address": ("text", True, False, None),
+        "postcode": ("text", True, False, None),
+        "city": ("text", True, False, None),
+        "country": ("text", True, False, None),
+        "lat": ("float", True, False, (-90.0, 90.0)),
+        "lon": ("float", True, False, (-180.0, 180.0)),
+        "colour": ("text", True, False, None),
+    },
+    "relation_groups": {
+        "relation_id": ("text", False, False, None),
+        "group": ("text", False, False, None),
+    },
+    "users": {
+        "user_id": ("text", False, True, None),
+        "name": ("text", True, False, None),
+        "department": ("text", True, False, None),
+        "active": ("bool", True, False, None),
+    },
+    "user_groups": {
+        "user_id": ("text", False, False, None),
+        "group": ("text", False, False, None),
+    },
 }
+#: The dtypes loading gives each kind of column (``load._pandas_dtype``); the models accept them.
+_DTYPES = {"text": pd.StringDtype(), "float": np.dtype("float64"), "bool": pd.BooleanDtype()}
+
+
+def _certainly_valid(name: str, df: pd.DataFrame) -> bool:
+    """True when the table has the dtypes loading gives it and passes every check of its model.
+
+    Then the model would report nothing, and pandera is not needed. Anything unusual (another
+    dtype, a missing column, an empty required value, a duplicate code, an out-of-range
+    coordinate) returns False, and the model itself finds and describes the problems.
+    """
+    for col, (kind, nullable, unique, bounds) in _SPEC[name].items():
+        if col not in df.columns:
+            return False
+        s = df[col]
+        if s.dtype != _DTYPES[kind]:
+            return False
+        if not nullable and s.isna().any():
+            return False
+        if unique and s.duplicated().any():
+            return False
+        if bounds is not None:
+            lo, hi = bounds
+            if not (s.isna() | ((s >= lo) & (s <= hi))).all():
+                return False
+    return True
+
 
 _CHECK_TEXT = {
     "not_nullable": ("is empty", "Fill in a value: this column is required"),
@@ -92,9 +174,13 @@ def validate_small(name: str, df: pd.DataFrame, file: str) -> tuple[pd.DataFrame
     """Validate one small table; return it (without the row column) and its problems."""
     rows = df[ROW] if ROW in df.columns else pd.Series(df.index + 2, index=df.index)
     problems: list[Problem] = []
+    if _certainly_valid(name, df):
+        return df.drop(columns=[ROW], errors="ignore").reset_index(drop=True), problems
+    import pandera.errors
+
     try:
-        MODELS[name].validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+        models()[name].validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         for rec in fc.itertuples(index=False):
             idx = rec.index
@@ -138,12 +224,35 @@ def check_groups(small: dict[str, pd.DataFrame], files: dict[str, str]) -> list[
     return problems
 
 
+def _blank(x: ibis.Table, col: str) -> ibis.expr.types.BooleanValue:
+    return x[col].isnull() | (x[col].strip() == "")
+
+
+def _blank_fast(e: ibis.expr.types.StringValue) -> ibis.expr.types.BooleanValue:
+    """The same truth value as ``e.isnull() | (e.strip() == "")``, cheaper on unique values.
+
+    A value that strips to nothing is empty or starts with a whitespace character (code 32 or
+    less), so the strip itself only runs for those few values.
+    """
+    return e.isnull() | ibis.cases((e.ascii_str() <= 32, e.strip() == ""), else_=False)
+
+
+#: The columns grouped on to count the problems of the low-cardinality event columns.
+_CODE_COLUMNS = ["user_id", "source", "action", "channel", "direction", "status"]
+
+
 def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) -> list[Problem]:
     """Validate the event log in its engine; return problems with row, column and value.
 
     Checks: required columns filled, allowed values for source, action (per source), channel,
     direction and status, unique ``event_id``, and that every event names a known relation and
-    user. One scan counts every kind of problem; examples are only fetched for kinds that occur.
+    user. Three queries count every kind of problem; examples are only fetched for kinds that
+    occur.
+
+    The counting avoids evaluating string checks on every event: the columns with few distinct
+    values (user, source, action, channel, direction, status; relation) are grouped first and
+    the checks run on the distinct combinations, weighted by their number of events. Only the
+    event id and timestamp are checked per event.
     """
     t = events
     has_row = ROW in t.columns
@@ -151,46 +260,84 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
     con_users = ibis.memtable(small["users"][["user_id"]].astype(object))
 
     valid_pairs = [(s, a) for s in SOURCES for a in ACTIONS[s]]
-    pair_ok = ibis.or_(*[(t.source == s) & (t.action.isin(list(ACTIONS[s]))) for s in SOURCES])
-    checks: dict[str, tuple[ibis.expr.types.BooleanValue, str, str, str]] = {}
+
+    def pair_ok(x):
+        return ibis.or_(*[(x.source == s) & (x.action.isin(list(ACTIONS[s]))) for s in SOURCES])
+
+    # key -> (condition as a function of a table with the event columns, column, message, hint)
+    checks: dict[str, tuple] = {}
     for col in REQUIRED["events"]:
         checks[f"null_{col}"] = (
-            t[col].isnull() if col == "timestamp" else (t[col].isnull() | (t[col].strip() == "")),
+            (lambda x: x.timestamp.isnull()) if col == "timestamp" else partial(_blank, col=col),
             col,
             "is empty",
             "This column is required: fill it in or remove the event",
         )
     checks["source"] = (
-        t.source.notnull() & ~t.source.isin(list(SOURCES)),
+        lambda x: x.source.notnull() & ~x.source.isin(list(SOURCES)),
         "source",
         "unknown source",
         f"Use one of: {', '.join(SOURCES)} (map Dutch values with tables.events.values.source)",
     )
     checks["action"] = (
-        t.source.isin(list(SOURCES)) & t.action.notnull() & ~pair_ok,
+        lambda x: x.source.isin(list(SOURCES)) & x.action.notnull() & ~pair_ok(x),
         "action",
         "unknown action for this source",
         "Valid pairs: " + ", ".join(f"{s}/{a}" for s, a in valid_pairs),
     )
     for col, allowed in (("channel", CHANNELS), ("direction", DIRECTIONS), ("status", STATUSES)):
         checks[col] = (
-            t[col].notnull() & (t[col] != "") & ~t[col].isin(list(allowed)),
+            lambda x, col=col, allowed=allowed: (
+                x[col].notnull() & (x[col] != "") & ~x[col].isin(list(allowed))
+            ),
             col,
             f"unknown {col}",
             f"Use one of: {', '.join(allowed)} or leave it empty",
         )
     assert ALLOWED  # the same lists as schema.ALLOWED
-    aggs = {k: t.count(where=cond) for k, (cond, *_r) in checks.items()}
-    aggs["n"] = t.count(where=t.event_id.notnull())
-    aggs["n_ids"] = t.event_id.nunique()
-    counts = t.aggregate(**aggs).to_pandas().iloc[0]
+
+    # per event: the id (unique, so nothing to group) and the timestamp
+    per_event = t.aggregate(
+        n=t.count(where=t.event_id.notnull()),
+        n_ids=t.event_id.nunique(),
+        null_event_id=t.count(where=_blank_fast(t.event_id)),
+        null_timestamp=t.count(where=t.timestamp.isnull()),
+    )
+    # per distinct combination of the code columns, and per relation
+    known_users = con_users.filter(con_users.user_id.notnull()).user_id
+    known_relations = con_relations.filter(con_relations.relation_id.notnull()).relation_id
+    codes = t.group_by(_CODE_COLUMNS).aggregate(_n=t.count())
+    rels = t.group_by("relation_id").aggregate(_n=t.count())
+    aggs = {}
+    for key, (cond, col, *_r) in checks.items():
+        if col not in ("event_id", "timestamp"):
+            g = rels if col == "relation_id" else codes
+            aggs[key] = g._n.sum(where=cond(g))
+    per_codes = codes.aggregate(
+        **{k: v for k, v in aggs.items() if k != "null_relation_id"},
+        orphans_user_id=codes._n.sum(
+            where=codes.user_id.notnull() & ~codes.user_id.isin(known_users)
+        ),
+    )
+    per_relation = rels.aggregate(
+        null_relation_id=aggs["null_relation_id"],
+        orphans_relation_id=rels._n.sum(
+            where=rels.relation_id.notnull() & ~rels.relation_id.isin(known_relations)
+        ),
+    )
+    # Three queries, not one: a query that reads the events three times would make DuckDB
+    # materialise them (a CTE used more than once), which costs time and gigabytes.
+    counts = {}
+    for part in (per_event, per_codes, per_relation):
+        row = part.to_pandas().iloc[0]
+        counts.update({k: 0 if pd.isna(v) else int(v) for k, v in row.items()})
 
     problems: list[Problem] = []
     select_cols = [ROW, "event_id"] if has_row else ["event_id"]
 
     def examples(cond, col, msg, hint):
         cols = list(dict.fromkeys([*select_cols, col]))
-        rows = t.filter(cond).select(*cols)
+        rows = t.filter(cond(t)).select(*cols)
         if has_row:
             rows = rows.order_by(ROW)
         for rec in rows.limit(MAX_EXAMPLES).to_pandas().to_dict("records"):
@@ -233,7 +380,7 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
         ("user_id", con_users, "users"),
     ):
         orphans = t.filter(t[key].notnull()).anti_join(ref, key)
-        n = int(orphans.count().to_pandas())
+        n = counts[f"orphans_{key}"]
         if n:
             cols = list(dict.fromkeys([*select_cols, key]))
             rows = orphans.select(*cols)
@@ -258,4 +405,4 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
     return problems
 
 
-__all__ = ["check_events", "check_groups", "validate_small", "MODELS", "UNIQUE"]
+__all__ = ["check_events", "check_groups", "validate_small", "models", "UNIQUE"]
