@@ -28,12 +28,12 @@ test: venv browser lint
 	$(BIN)/python -m pytest -q
 
 lint: venv
-	$(BIN)/ruff check aandacht app tests bench
-	$(BIN)/ruff format --check aandacht app tests bench
+	$(BIN)/ruff check aandacht app tests bench notebooks
+	$(BIN)/ruff format --check aandacht app tests bench notebooks
 
 format: venv
-	$(BIN)/ruff format aandacht app tests bench
-	$(BIN)/ruff check --fix aandacht app tests bench
+	$(BIN)/ruff format aandacht app tests bench notebooks
+	$(BIN)/ruff check --fix aandacht app tests bench notebooks
 
 ## Debian's Chromium for the browser tests (Playwright cannot download a browser here)
 browser:

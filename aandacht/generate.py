@@ -38,66 +38,264 @@ GEONAMES_FILE = Path(__file__).parent / "data" / "geonames_NL_postcodes.tsv"
 # --------------------------------------------------------------------------------------------
 
 SURNAMES = (
-    "De Vries", "Jansen", "Van den Berg", "Bakker", "Visser", "Smit", "Meijer", "De Boer",
-    "Mulder", "De Groot", "Bos", "Vos", "Peters", "Hendriks", "Van Leeuwen", "Dekker",
-    "Brouwer", "De Wit", "Dijkstra", "Smits", "De Graaf", "Van der Meer", "Van der Linden",
-    "Kok", "Jacobs", "De Haan", "Vermeulen", "Van den Heuvel", "Van der Veen", "Van den Broek",
-    "De Bruijn", "De Jong", "Schouten", "Van Beek", "Willems", "Van Dijk", "Hoekstra", "Maas",
-    "Verhoeven", "Koster", "Prins", "Blom", "Huisman", "Kuipers", "Van Wijk", "Post", "Kramer",
-    "Van Vliet", "Postma", "Timmermans", "Scholten", "Van der Heijden", "Bosman", "Veenstra",
-    "Hermans", "Wouters", "Evers", "Groen", "Koning", "Van Dam", "Sanders", "Claassen",
-    "Hofman", "Van Rijn", "Boersma", "Stam", "Molenaar", "Van Os", "Zijlstra", "Kroon",
-    "Westerhof", "Brink", "Van Loon", "Gerritsen", "Verbeek", "Oosterhuis", "Ter Horst",
-    "Van Essen", "Lammers", "Bouwman", "Wijnands", "Hoogendoorn", "Kempen", "Van Dongen",
+    "De Vries",
+    "Jansen",
+    "Van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "De Boer",
+    "Mulder",
+    "De Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "De Wit",
+    "Dijkstra",
+    "Smits",
+    "De Graaf",
+    "Van der Meer",
+    "Van der Linden",
+    "Kok",
+    "Jacobs",
+    "De Haan",
+    "Vermeulen",
+    "Van den Heuvel",
+    "Van der Veen",
+    "Van den Broek",
+    "De Bruijn",
+    "De Jong",
+    "Schouten",
+    "Van Beek",
+    "Willems",
+    "Van Dijk",
+    "Hoekstra",
+    "Maas",
+    "Verhoeven",
+    "Koster",
+    "Prins",
+    "Blom",
+    "Huisman",
+    "Kuipers",
+    "Van Wijk",
+    "Post",
+    "Kramer",
+    "Van Vliet",
+    "Postma",
+    "Timmermans",
+    "Scholten",
+    "Van der Heijden",
+    "Bosman",
+    "Veenstra",
+    "Hermans",
+    "Wouters",
+    "Evers",
+    "Groen",
+    "Koning",
+    "Van Dam",
+    "Sanders",
+    "Claassen",
+    "Hofman",
+    "Van Rijn",
+    "Boersma",
+    "Stam",
+    "Molenaar",
+    "Van Os",
+    "Zijlstra",
+    "Kroon",
+    "Westerhof",
+    "Brink",
+    "Van Loon",
+    "Gerritsen",
+    "Verbeek",
+    "Oosterhuis",
+    "Ter Horst",
+    "Van Essen",
+    "Lammers",
+    "Bouwman",
+    "Wijnands",
+    "Hoogendoorn",
+    "Kempen",
+    "Van Dongen",
 )
 FIRST_NAMES = (
-    "Jan", "Piet", "Kees", "Anna", "Sophie", "Emma", "Lucas", "Daan", "Sem", "Julia", "Mila",
-    "Thijs", "Lotte", "Bram", "Fleur", "Ruben", "Iris", "Niels", "Sanne", "Marieke", "Gerrit",
-    "Henk", "Ingrid", "Wouter", "Esther", "Mohamed", "Fatima", "Anouk", "Tim", "Linda",
+    "Jan",
+    "Piet",
+    "Kees",
+    "Anna",
+    "Sophie",
+    "Emma",
+    "Lucas",
+    "Daan",
+    "Sem",
+    "Julia",
+    "Mila",
+    "Thijs",
+    "Lotte",
+    "Bram",
+    "Fleur",
+    "Ruben",
+    "Iris",
+    "Niels",
+    "Sanne",
+    "Marieke",
+    "Gerrit",
+    "Henk",
+    "Ingrid",
+    "Wouter",
+    "Esther",
+    "Mohamed",
+    "Fatima",
+    "Anouk",
+    "Tim",
+    "Linda",
 )
 TRADE_PREFIX = (
-    "Bakkerij", "Installatiebedrijf", "Autobedrijf", "Schildersbedrijf", "Bouwbedrijf",
-    "Hoveniersbedrijf", "Drukkerij", "Transportbedrijf", "Adviesbureau", "Accountantskantoor",
-    "Loodgietersbedrijf", "Tandartspraktijk", "Garage", "Timmerbedrijf", "Aannemersbedrijf",
-    "Machinefabriek", "Kwekerij", "Slagerij", "Makelaardij", "Elektrotechnisch Bureau",
+    "Bakkerij",
+    "Installatiebedrijf",
+    "Autobedrijf",
+    "Schildersbedrijf",
+    "Bouwbedrijf",
+    "Hoveniersbedrijf",
+    "Drukkerij",
+    "Transportbedrijf",
+    "Adviesbureau",
+    "Accountantskantoor",
+    "Loodgietersbedrijf",
+    "Tandartspraktijk",
+    "Garage",
+    "Timmerbedrijf",
+    "Aannemersbedrijf",
+    "Machinefabriek",
+    "Kwekerij",
+    "Slagerij",
+    "Makelaardij",
+    "Elektrotechnisch Bureau",
 )
 TRADE_SUFFIX = (
-    "Logistiek", "Techniek", "Metaal", "Installaties", "Bouw", "Groep", "Advies", "Verhuur",
-    "Transport", "Schoonmaak", "Kunststoffen", "Automatisering", "Vastgoed", "Infra",
-    "Elektro", "Machinebouw", "Interieur", "Zorg", "Food", "Agri", "Totaalinstallaties",
+    "Logistiek",
+    "Techniek",
+    "Metaal",
+    "Installaties",
+    "Bouw",
+    "Groep",
+    "Advies",
+    "Verhuur",
+    "Transport",
+    "Schoonmaak",
+    "Kunststoffen",
+    "Automatisering",
+    "Vastgoed",
+    "Infra",
+    "Elektro",
+    "Machinebouw",
+    "Interieur",
+    "Zorg",
+    "Food",
+    "Agri",
+    "Totaalinstallaties",
 )
 FANCY = (
-    "De Korenbloem", "Het Anker", "De Zwaan", "De Molen", "'t Hoekje", "De Eendracht",
-    "Noorderlicht", "De Linde", "De Hoop", "Het Wapen van Holland", "De Gouden Leeuw",
-    "'t Centrum", "De Vaart", "Zonnehoek", "De Klimop", "Het Baken",
+    "De Korenbloem",
+    "Het Anker",
+    "De Zwaan",
+    "De Molen",
+    "'t Hoekje",
+    "De Eendracht",
+    "Noorderlicht",
+    "De Linde",
+    "De Hoop",
+    "Het Wapen van Holland",
+    "De Gouden Leeuw",
+    "'t Centrum",
+    "De Vaart",
+    "Zonnehoek",
+    "De Klimop",
+    "Het Baken",
 )
-FANCY_PREFIX = ("Café", "Hotel", "Zorgcentrum", "Kinderopvang", "Restaurant", "Bakkerij",
-                "Tuincentrum", "Stichting")
+FANCY_PREFIX = (
+    "Café",
+    "Hotel",
+    "Zorgcentrum",
+    "Kinderopvang",
+    "Restaurant",
+    "Bakkerij",
+    "Tuincentrum",
+    "Stichting",
+)
 LEGAL = ("", " B.V.", " V.O.F.", " N.V.", " & Zn.", " Holding B.V.")
 LEGAL_P = (0.36, 0.46, 0.08, 0.02, 0.05, 0.03)
 STREETS = (
-    "Hoofdstraat", "Kerkstraat", "Dorpsstraat", "Molenweg", "Industrieweg", "Stationsweg",
-    "Schoolstraat", "Nieuwstraat", "Marktplein", "Kanaalweg", "Havenstraat", "Julianastraat",
-    "Wilhelminastraat", "Beatrixlaan", "Parallelweg", "Ambachtsweg", "Edisonstraat",
-    "Nijverheidsweg", "Handelsweg", "Zuidweg", "Energieweg", "Kastanjelaan", "Eikenlaan",
-    "Lindelaan", "Oranjestraat", "Voorstraat", "Achterweg", "Spoorlaan", "Bedrijvenweg",
-    "Koningin Julianaweg", "Prins Bernhardlaan", "Zandweg", "Dijkweg", "Nobelstraat",
+    "Hoofdstraat",
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Molenweg",
+    "Industrieweg",
+    "Stationsweg",
+    "Schoolstraat",
+    "Nieuwstraat",
+    "Marktplein",
+    "Kanaalweg",
+    "Havenstraat",
+    "Julianastraat",
+    "Wilhelminastraat",
+    "Beatrixlaan",
+    "Parallelweg",
+    "Ambachtsweg",
+    "Edisonstraat",
+    "Nijverheidsweg",
+    "Handelsweg",
+    "Zuidweg",
+    "Energieweg",
+    "Kastanjelaan",
+    "Eikenlaan",
+    "Lindelaan",
+    "Oranjestraat",
+    "Voorstraat",
+    "Achterweg",
+    "Spoorlaan",
+    "Bedrijvenweg",
+    "Koningin Julianaweg",
+    "Prins Bernhardlaan",
+    "Zandweg",
+    "Dijkweg",
+    "Nobelstraat",
 )
 FOREIGN = {
     "BE": (
-        ("Antwerpen", "2000"), ("Gent", "9000"), ("Brugge", "8000"), ("Hasselt", "3500"),
-        ("Leuven", "3000"), ("Mechelen", "2800"), ("Turnhout", "2300"), ("Brussel", "1000"),
+        ("Antwerpen", "2000"),
+        ("Gent", "9000"),
+        ("Brugge", "8000"),
+        ("Hasselt", "3500"),
+        ("Leuven", "3000"),
+        ("Mechelen", "2800"),
+        ("Turnhout", "2300"),
+        ("Brussel", "1000"),
     ),
     "DE": (
-        ("Kleve", "47533"), ("Emmerich am Rhein", "46446"), ("Düsseldorf", "40210"),
-        ("Köln", "50667"), ("Aachen", "52062"), ("Münster", "48143"), ("Gronau", "48599"),
+        ("Kleve", "47533"),
+        ("Emmerich am Rhein", "46446"),
+        ("Düsseldorf", "40210"),
+        ("Köln", "50667"),
+        ("Aachen", "52062"),
+        ("Münster", "48143"),
+        ("Gronau", "48599"),
         ("Nordhorn", "48529"),
     ),
 }
-FOREIGN_STREETS = {"BE": ("Meir", "Kerkstraat", "Stationsstraat", "Nijverheidslaan"),
-                   "DE": ("Hauptstraße", "Bahnhofstraße", "Industriestraße", "Gartenweg")}
-FOREIGN_NAMES = {"BE": ("Peeters", "Janssens", "Maes", "Claes", "Wouters", "Goossens"),
-                 "DE": ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Becker")}
+FOREIGN_STREETS = {
+    "BE": ("Meir", "Kerkstraat", "Stationsstraat", "Nijverheidslaan"),
+    "DE": ("Hauptstraße", "Bahnhofstraße", "Industriestraße", "Gartenweg"),
+}
+FOREIGN_NAMES = {
+    "BE": ("Peeters", "Janssens", "Maes", "Claes", "Wouters", "Goossens"),
+    "DE": ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Becker"),
+}
 FOREIGN_LEGAL = {"BE": (" BV", " NV", " BVBA"), "DE": (" GmbH", " GmbH & Co. KG", " AG")}
 COLOURS = ("rood", "groen", "blauw", "geel", "oranje", "paars")
 COLOURS_P = (0.25, 0.25, 0.2, 0.12, 0.1, 0.08)
@@ -106,18 +304,30 @@ SOUTH = ("Limburg", "North Brabant", "Zeeland")
 
 #: (user_id, name, department); the order is fixed so that results are reproducible.
 USERS = (
-    ("JdV", "Jan de Vries", "Sales"), ("PB", "Petra Bakker", "Sales"),
-    ("MK", "Mark Kuipers", "Sales"), ("SvD", "Sanne van Dijk", "Sales"),
-    ("RJ", "Ruud Jacobs", "Sales"), ("LS", "Linda Smit", "Sales"),
-    ("TH", "Tom Hendriks", "Sales"), ("EdG", "Eva de Graaf", "Sales"),
-    ("BM", "Bart Mulder", "Sales"), ("NeA", "Nadia el Amrani", "Sales"),
-    ("KV", "Kees Verhoeven", "Sales"), ("AV", "Anouk Visser", "Marketing"),
-    ("DP", "Daan Peters", "Marketing"), ("FB", "Femke Bos", "Marketing"),
-    ("LV", "Lotte Vermeulen", "Marketing"), ("YB", "Youssef Bakkali", "Marketing"),
-    ("HD", "Henk Dekker", "Service"), ("IB", "Ingrid Brouwer", "Service"),
-    ("WK", "Wim Koster", "Service"), ("MdW", "Marloes de Wit", "Service"),
-    ("SP", "Stefan Post", "Service"), ("PR", "Priya Ramdin", "Service"),
-    ("JM", "Joost Maas", "Service"), ("KH", "Karin Hoekstra", "Service"),
+    ("JdV", "Jan de Vries", "Sales"),
+    ("PB", "Petra Bakker", "Sales"),
+    ("MK", "Mark Kuipers", "Sales"),
+    ("SvD", "Sanne van Dijk", "Sales"),
+    ("RJ", "Ruud Jacobs", "Sales"),
+    ("LS", "Linda Smit", "Sales"),
+    ("TH", "Tom Hendriks", "Sales"),
+    ("EdG", "Eva de Graaf", "Sales"),
+    ("BM", "Bart Mulder", "Sales"),
+    ("NeA", "Nadia el Amrani", "Sales"),
+    ("KV", "Kees Verhoeven", "Sales"),
+    ("AV", "Anouk Visser", "Marketing"),
+    ("DP", "Daan Peters", "Marketing"),
+    ("FB", "Femke Bos", "Marketing"),
+    ("LV", "Lotte Vermeulen", "Marketing"),
+    ("YB", "Youssef Bakkali", "Marketing"),
+    ("HD", "Henk Dekker", "Service"),
+    ("IB", "Ingrid Brouwer", "Service"),
+    ("WK", "Wim Koster", "Service"),
+    ("MdW", "Marloes de Wit", "Service"),
+    ("SP", "Stefan Post", "Service"),
+    ("PR", "Priya Ramdin", "Service"),
+    ("JM", "Joost Maas", "Service"),
+    ("KH", "Karin Hoekstra", "Service"),
     ("RS", "Rob Schouten", "Service"),
 )
 USER_GROUPS = {
@@ -130,30 +340,75 @@ USER_GROUPS = {
 LEAVERS = (("RJ", "NeA", 210, True), ("WK", "SP", 95, False))
 
 PRODUCTS = (
-    "het onderhoudscontract", "de installatie", "de nieuwe werkplekken", "het serverbeheer",
-    "het jaarcontract", "de reserveonderdelen", "de softwarelicenties", "het printerpark",
-    "de beveiligingscamera's", "de koelinstallatie", "de zonnepanelen", "de bedrijfskleding",
-    "het kantoormeubilair", "de vloerreiniging", "de heftruck", "de transportbanden",
-    "de LED-verlichting", "de cv-ketel", "de airco-units", "de netwerkapparatuur",
-    "de training", "het adviestraject", "de webshopkoppeling", "het voorraadsysteem",
+    "het onderhoudscontract",
+    "de installatie",
+    "de nieuwe werkplekken",
+    "het serverbeheer",
+    "het jaarcontract",
+    "de reserveonderdelen",
+    "de softwarelicenties",
+    "het printerpark",
+    "de beveiligingscamera's",
+    "de koelinstallatie",
+    "de zonnepanelen",
+    "de bedrijfskleding",
+    "het kantoormeubilair",
+    "de vloerreiniging",
+    "de heftruck",
+    "de transportbanden",
+    "de LED-verlichting",
+    "de cv-ketel",
+    "de airco-units",
+    "de netwerkapparatuur",
+    "de training",
+    "het adviestraject",
+    "de webshopkoppeling",
+    "het voorraadsysteem",
 )
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december")
+MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 EMAIL_SUBJECTS = (
-    "Vraag over {p}", "Offerteaanvraag {p}", "Planning {p}", "Levering {p}",
-    "Prijsopgave {p}", "Contractverlenging {p}", "Documentatie {p}", "Retour {p}",
-    "Afspraak volgende week", "Wijziging contactpersoon", "Bevestiging bestelling",
-    "Uitnodiging kennismaking", "Terugkoppeling gesprek", "Nieuwe contactgegevens",
-    "Openstaande punten", "Vraag over levertijd", "Factuur niet ontvangen", "Jaarevaluatie",
+    "Vraag over {p}",
+    "Offerteaanvraag {p}",
+    "Planning {p}",
+    "Levering {p}",
+    "Prijsopgave {p}",
+    "Contractverlenging {p}",
+    "Documentatie {p}",
+    "Retour {p}",
+    "Afspraak volgende week",
+    "Wijziging contactpersoon",
+    "Bevestiging bestelling",
+    "Uitnodiging kennismaking",
+    "Terugkoppeling gesprek",
+    "Nieuwe contactgegevens",
+    "Openstaande punten",
+    "Vraag over levertijd",
+    "Factuur niet ontvangen",
+    "Jaarevaluatie",
 )
 EMAIL_IN = (
-    "Bedankt voor de snelle reactie.", "Wij hebben nog een vraag over {p}.",
+    "Bedankt voor de snelle reactie.",
+    "Wij hebben nog een vraag over {p}.",
     "Kunt u ons een prijsopgave sturen voor {p}?",
     "De levering is vandaag in goede orde ontvangen.",
     "Helaas werkt {p} nog steeds niet naar behoren.",
     "Graag plannen we volgende week een afspraak in.",
-    "Onze contactpersoon is per 1 januari gewijzigd.", "Wij gaan akkoord met het voorstel.",
+    "Onze contactpersoon is per 1 januari gewijzigd.",
+    "Wij gaan akkoord met het voorstel.",
     "Kunt u de factuur opnieuw sturen naar onze administratie?",
     "Is het mogelijk om de levering een week te vervroegen?",
     "Wij zijn tevreden over de uitvoering van {p}.",
@@ -161,7 +416,8 @@ EMAIL_IN = (
     "Ik ben de komende twee weken afwezig; mijn collega neemt het over.",
 )
 EMAIL_OUT = (
-    "Hartelijk dank voor uw bericht.", "Zoals besproken stuur ik u hierbij de gegevens.",
+    "Hartelijk dank voor uw bericht.",
+    "Zoals besproken stuur ik u hierbij de gegevens.",
     "In de bijlage vindt u de informatie over {p}.",
     "De levering staat gepland voor volgende week dinsdag.",
     "Kunt u mij laten weten of dit zo akkoord is?",
@@ -175,22 +431,40 @@ EMAIL_OUT = (
     "Wij hebben de planning aangepast aan uw wensen.",
 )
 GREET_IN = ("Beste {f},", "Hallo {f},", "Goedemiddag,", "Goedemorgen,", "Geachte heer/mevrouw,")
-GREET_OUT = ("Beste {f},", "Geachte heer {s},", "Geachte mevrouw {s},", "Goedemorgen,",
-             "Beste relatie,")
+GREET_OUT = (
+    "Beste {f},",
+    "Geachte heer {s},",
+    "Geachte mevrouw {s},",
+    "Goedemorgen,",
+    "Beste relatie,",
+)
 CLOSE_IN = ("Groet,\n{f} {s}", "Met vriendelijke groet,\n{f} {s}", "Alvast bedankt!\n{f}")
 CLOSE_OUT = ("Met vriendelijke groet,", "Met vriendelijke groeten,", "Hartelijke groet,")
-LETTER_SUBJECTS = ("Betreft: contractverlenging", "Betreft: prijswijziging per 1 januari",
-                   "Betreft: ingebrekestelling", "Betreft: opzegging", "Betreft: jaaroverzicht",
-                   "Betreft: bevestiging afspraken")
+LETTER_SUBJECTS = (
+    "Betreft: contractverlenging",
+    "Betreft: prijswijziging per 1 januari",
+    "Betreft: ingebrekestelling",
+    "Betreft: opzegging",
+    "Betreft: jaaroverzicht",
+    "Betreft: bevestiging afspraken",
+)
 
 HISTORY_SUBJECTS = {
-    "phone": ("Telefonisch contact over {p}", "Teruggebeld over {p}", "Belafspraak {p}",
-              "Klant belde: vraag over {p}", "Telefonisch opgevolgd"),
+    "phone": (
+        "Telefonisch contact over {p}",
+        "Teruggebeld over {p}",
+        "Belafspraak {p}",
+        "Klant belde: vraag over {p}",
+        "Telefonisch opgevolgd",
+    ),
     "meeting": ("Overleg {p}", "Jaargesprek", "Evaluatiegesprek {p}", "Teams-overleg {p}"),
-    "visit": ("Bezoek op locatie: {p}", "Kennismakingsbezoek", "Relatiebezoek",
-              "Bezoek i.v.m. {p}"),
-    "trade_show": ("Gesproken op de beurs", "Beursbezoek: interesse in {p}",
-                   "Beurscontact {p}"),
+    "visit": (
+        "Bezoek op locatie: {p}",
+        "Kennismakingsbezoek",
+        "Relatiebezoek",
+        "Bezoek i.v.m. {p}",
+    ),
+    "trade_show": ("Gesproken op de beurs", "Beursbezoek: interesse in {p}", "Beurscontact {p}"),
 }
 HISTORY_BODY = (
     "Klant belde over {p}. Afgesproken dat wij een voorstel sturen.",
@@ -208,37 +482,68 @@ HISTORY_MODIFIED = ("Aanvulling: ", "Correctie: ", "Bijgewerkt na terugbellen: "
 NOTE_SUBJECTS = ("Notitie", "Let op", "Intern", "Contactpersoon", "Betaalgedrag", "Voorkeur")
 NOTE_BODY = (
     "Contactpersoon is met verlof tot eind volgende maand.",
-    "Klant wil alleen per e-mail benaderd worden.", "Let op: betaalt vaak te laat.",
+    "Klant wil alleen per e-mail benaderd worden.",
+    "Let op: betaalt vaak te laat.",
     "Directeur is fervent golfer; uitnodigen voor de relatiedag.",
-    "Factuuradres gewijzigd, zie NAW.", "Niet bellen op vrijdagmiddag.",
+    "Factuuradres gewijzigd, zie NAW.",
+    "Niet bellen op vrijdagmiddag.",
     "Onderdeel van een grotere holding; inkoop centraal geregeld.",
-    "Raamcontract loopt af over drie maanden.", "Wil graag een vast aanspreekpunt.",
+    "Raamcontract loopt af over drie maanden.",
+    "Wil graag een vast aanspreekpunt.",
 )
-CALL_SUBJECTS = ("Storing {p}", "Vraag over {p}", "Foutmelding {p}", "Onderhoudsverzoek {p}",
-                 "Klacht levering", "Inlogprobleem klantportaal",
-                 "Vervanging defect onderdeel")
-CALL_ADDED = ("Klant meldt dat {p} niet meer werkt sinds vanochtend.",
-              "Melding via de telefoon; urgentie middel.",
-              "Klant vraagt om een monteur voor {p}.",
-              "Foutcode doorgegeven, klant stuurt foto's na.")
-CALL_MODIFIED = ("Monteur ingepland.", "Onderdeel besteld, levertijd drie dagen.",
-                 "Klant gebeld voor aanvullende informatie.", "Doorgezet naar tweede lijn.",
-                 "Wachten op reactie van de leverancier.")
-CALL_CLOSED = ("Opgelost op afstand.", "Onderdeel vervangen, werkt weer.",
-               "Klant geïnformeerd, melding gesloten.", "Geen reactie van klant; gesloten.")
-MAILINGS = ("Nieuwsbrief {m} {y}", "Uitnodiging open dag {y}", "Voorjaarsactie {y}",
-            "Najaarsaanbieding {y}", "Webinar: energiezuinig ondernemen",
-            "Nieuw in ons assortiment", "Klanttevredenheidsonderzoek {y}",
-            "Uitnodiging beurs {y}", "Zomersluiting en openingstijden {y}",
-            "Kerstgroet en openingstijden {y}")
-MAILING_BODY = ("Beste relatie,\n\nIn deze nieuwsbrief leest u het laatste nieuws. Bekijk de "
-                "aanbiedingen op onze website.\n\nMet vriendelijke groet,\nTeam Marketing",
-                "Beste relatie,\n\nGraag nodigen wij u uit. Meld u aan via de link in deze "
-                "e-mail.\n\nMet vriendelijke groet,\nTeam Marketing")
-MAILING_RESPONSE = ("Graag ontvang ik meer informatie.", "Ik meld mij aan met twee collega's.",
-                    "Kunt u mij terugbellen over deze actie?",
-                    "Graag uitschrijven voor deze nieuwsbrief.",
-                    "Interessant aanbod; wat zijn de levertijden?")
+CALL_SUBJECTS = (
+    "Storing {p}",
+    "Vraag over {p}",
+    "Foutmelding {p}",
+    "Onderhoudsverzoek {p}",
+    "Klacht levering",
+    "Inlogprobleem klantportaal",
+    "Vervanging defect onderdeel",
+)
+CALL_ADDED = (
+    "Klant meldt dat {p} niet meer werkt sinds vanochtend.",
+    "Melding via de telefoon; urgentie middel.",
+    "Klant vraagt om een monteur voor {p}.",
+    "Foutcode doorgegeven, klant stuurt foto's na.",
+)
+CALL_MODIFIED = (
+    "Monteur ingepland.",
+    "Onderdeel besteld, levertijd drie dagen.",
+    "Klant gebeld voor aanvullende informatie.",
+    "Doorgezet naar tweede lijn.",
+    "Wachten op reactie van de leverancier.",
+)
+CALL_CLOSED = (
+    "Opgelost op afstand.",
+    "Onderdeel vervangen, werkt weer.",
+    "Klant geïnformeerd, melding gesloten.",
+    "Geen reactie van klant; gesloten.",
+)
+MAILINGS = (
+    "Nieuwsbrief {m} {y}",
+    "Uitnodiging open dag {y}",
+    "Voorjaarsactie {y}",
+    "Najaarsaanbieding {y}",
+    "Webinar: energiezuinig ondernemen",
+    "Nieuw in ons assortiment",
+    "Klanttevredenheidsonderzoek {y}",
+    "Uitnodiging beurs {y}",
+    "Zomersluiting en openingstijden {y}",
+    "Kerstgroet en openingstijden {y}",
+)
+MAILING_BODY = (
+    "Beste relatie,\n\nIn deze nieuwsbrief leest u het laatste nieuws. Bekijk de "
+    "aanbiedingen op onze website.\n\nMet vriendelijke groet,\nTeam Marketing",
+    "Beste relatie,\n\nGraag nodigen wij u uit. Meld u aan via de link in deze "
+    "e-mail.\n\nMet vriendelijke groet,\nTeam Marketing",
+)
+MAILING_RESPONSE = (
+    "Graag ontvang ik meer informatie.",
+    "Ik meld mij aan met twee collega's.",
+    "Kunt u mij terugbellen over deze actie?",
+    "Graag uitschrijven voor deze nieuwsbrief.",
+    "Interessant aanbod; wat zijn de levertijden?",
+)
 #: Sales steps: (action, subject template, body template).
 SALES_STEPS = (
     ("suspect_added", "Interesse in {p}", "Lead: interesse in {p}. Opvolgen binnen twee weken."),
@@ -252,13 +557,22 @@ SALES_STEPS = (
     ("invoice_added", "Slotfactuur {p}", "Slotfactuur verstuurd."),
 )
 #: Hostile content (as found in real e-mail) that exports and web views must escape.
-HOSTILE_SUBJECTS = ('=HYPERLINK("http://x")', '=HYPERLINK("http://x","klik hier")',
-                    "+31 6 12345678 graag terugbellen", "@SUM(1+1)",
-                    '-korting 10%, "spoed"; dank!', "Re: <b>offerte</b>")
-HOSTILE_BODIES = ("<script>alert(1)</script>", "Zie bijlage <img src=x onerror=alert(1)>",
-                  "Tekst met \"aanhalingstekens\", komma's; puntkomma's\nen\ttabs",
-                  "'; DROP TABLE events; --", "Zoë’s café — € 1.234,56 😀 {{7*7}} ${7*7}",
-                  "<a href=\"javascript:alert(1)\">klik</a>")
+HOSTILE_SUBJECTS = (
+    '=HYPERLINK("http://x")',
+    '=HYPERLINK("http://x","klik hier")',
+    "+31 6 12345678 graag terugbellen",
+    "@SUM(1+1)",
+    '-korting 10%, "spoed"; dank!',
+    "Re: <b>offerte</b>",
+)
+HOSTILE_BODIES = (
+    "<script>alert(1)</script>",
+    "Zie bijlage <img src=x onerror=alert(1)>",
+    "Tekst met \"aanhalingstekens\", komma's; puntkomma's\nen\ttabs",
+    "'; DROP TABLE events; --",
+    "Zoë’s café — € 1.234,56 😀 {{7*7}} ${7*7}",
+    '<a href="javascript:alert(1)">klik</a>',
+)
 
 # --------------------------------------------------------------------------------------------
 # Codes
@@ -276,8 +590,20 @@ _OPEN, _CLOSED = STATUSES.index("open"), STATUSES.index("closed")
 _DAY = 86_400
 _PAD = 500  # days of calendar beyond `end`, so that chain steps can overflow and be dropped
 
-_FIELDS = ("rel", "user", "day", "sec", "pair", "chan", "dir", "subj", "body", "amount",
-           "status", "ref")
+_FIELDS = (
+    "rel",
+    "user",
+    "day",
+    "sec",
+    "pair",
+    "chan",
+    "dir",
+    "subj",
+    "body",
+    "amount",
+    "status",
+    "ref",
+)
 
 
 class _Pool:
@@ -350,8 +676,13 @@ class _Calendar:
             nxt[i] = upcoming
         return cls(start, n_days, w[:n_days], fair[:n_days], nxt)
 
-    def sample(self, rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray,
-               boost: np.ndarray | None = None) -> np.ndarray:
+    def sample(
+        self,
+        rng: np.random.Generator,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        boost: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Draw one day per element within ``[lo, hi]`` proportional to the day weights."""
         w = self.weights if boost is None else self.weights * boost
         cdf = np.concatenate([[0.0], np.cumsum(w)])
@@ -389,15 +720,25 @@ def _dutch_holidays(year: int) -> set[dt.date]:
 def _office_seconds(rng: np.random.Generator, n: int) -> np.ndarray:
     """Seconds after midnight during office hours (peaks mid-morning and mid-afternoon)."""
     pick = rng.random(n)
-    hour = np.where(pick < 0.45, rng.normal(10.2, 1.1, n),
-                    np.where(pick < 0.9, rng.normal(14.6, 1.3, n), rng.uniform(7.5, 18.0, n)))
+    hour = np.where(
+        pick < 0.45,
+        rng.normal(10.2, 1.1, n),
+        np.where(pick < 0.9, rng.normal(14.6, 1.3, n), rng.uniform(7.5, 18.0, n)),
+    )
     hour = np.where((hour < 7.25) | (hour > 18.75), rng.uniform(8.0, 17.5, n), hour)
     return (hour * 3600).astype(np.int64)
 
 
-def _advance(rng: np.random.Generator, cal: _Calendar, day: np.ndarray, sec: np.ndarray,
-             p_same: float, min_days: int, max_days: int,
-             minutes: float = 90.0) -> tuple[np.ndarray, np.ndarray]:
+def _advance(
+    rng: np.random.Generator,
+    cal: _Calendar,
+    day: np.ndarray,
+    sec: np.ndarray,
+    p_same: float,
+    min_days: int,
+    max_days: int,
+    minutes: float = 90.0,
+) -> tuple[np.ndarray, np.ndarray]:
     """The time of a chain's next step: later the same day, or a later working day."""
     n = len(day)
     same = rng.random(n) < p_same
@@ -413,8 +754,9 @@ def _empty(n: int) -> dict[str, np.ndarray]:
     return rows
 
 
-def _flatten(keep: np.ndarray, steps: dict[str, np.ndarray],
-             chains: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _flatten(
+    keep: np.ndarray, steps: dict[str, np.ndarray], chains: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Rows of the kept steps in chain-major order (so any prefix keeps whole chain heads)."""
     ci, si = np.nonzero(keep)
     rows = _empty(len(ci))
@@ -450,9 +792,15 @@ class _Profile:
 
 
 def _load_geo() -> pd.DataFrame:
-    geo = pd.read_csv(GEONAMES_FILE, sep="\t", header=None, dtype=str, keep_default_na=False,
-                      usecols=[1, 2, 3, 9, 10], names=["postcode", "city", "province", "lat",
-                                                       "lon"])
+    geo = pd.read_csv(
+        GEONAMES_FILE,
+        sep="\t",
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        usecols=[1, 2, 3, 9, 10],
+        names=["postcode", "city", "province", "lat", "lon"],
+    )
     geo = geo[geo["postcode"].str.fullmatch(r"\d{4}") & (geo["lat"] != "")]
     return geo.astype({"lat": float, "lon": float}).reset_index(drop=True)
 
@@ -474,8 +822,9 @@ def _org_name(rng: np.random.Generator, city: str) -> str:
     return f"{letters} {TRADE_SUFFIX[rng.integers(len(TRADE_SUFFIX))]} B.V."
 
 
-def _relations(rng: np.random.Generator, n: int,
-               cal: _Calendar) -> tuple[pd.DataFrame, pd.DataFrame, _Profile]:
+def _relations(
+    rng: np.random.Generator, n: int, cal: _Calendar
+) -> tuple[pd.DataFrame, pd.DataFrame, _Profile]:
     geo = _load_geo()
     d = cal.n_days
     perm = rng.permutation(n)
@@ -483,9 +832,9 @@ def _relations(rng: np.random.Generator, n: int,
     dead = np.zeros(n, bool)
     dead[perm[:n_dead]] = True
     dormant = np.zeros(n, bool)
-    dormant[perm[n_dead:n_dead + n_dormant]] = True
+    dormant[perm[n_dead : n_dead + n_dormant]] = True
     prospect = np.zeros(n, bool)
-    prospect[perm[n_dead + n_dormant:n_dead + n_dormant + n_prospect]] = True
+    prospect[perm[n_dead + n_dormant : n_dead + n_dormant + n_prospect]] = True
     customer = ~(dead | dormant | prospect)
 
     weight = rng.lognormal(0.0, 1.1, n)
@@ -510,8 +859,9 @@ def _relations(rng: np.random.Generator, n: int,
     last[neglected] = np.maximum(d - 366 - rng.integers(10, 90, neglected.sum()), 0)
 
     # account managers, some with more relations than others
-    managers = np.array([_USER_INDEX[u] for u in USER_GROUPS["account managers"]
-                         if u != "NeA"])  # the new hire inherits RJ's relations
+    managers = np.array(
+        [_USER_INDEX[u] for u in USER_GROUPS["account managers"] if u != "NeA"]
+    )  # the new hire inherits RJ's relations
     mw = np.linspace(1.6, 0.7, len(managers))
     manager = managers[rng.choice(len(managers), n, p=mw / mw.sum())]
 
@@ -524,8 +874,10 @@ def _relations(rng: np.random.Generator, n: int,
     letters = np.array(list("ABCDEGHJKLMNPRSTVWXZ"))
     pc_letters = letters[rng.integers(len(letters), size=(n, 2))]
     pc_letters[:, 1] = np.where(  # SA, SD and SS are not used in Dutch postcodes
-        (pc_letters[:, 0] == "S") & np.isin(pc_letters[:, 1], ["A", "D", "S"]), "R",
-        pc_letters[:, 1])
+        (pc_letters[:, 0] == "S") & np.isin(pc_letters[:, 1], ["A", "D", "S"]),
+        "R",
+        pc_letters[:, 1],
+    )
     jitter = rng.normal(0.0, 1.0, size=(n, 2)) * np.array([0.0027, 0.0045])  # ~300 m
     numbers = rng.integers(1, 250, n)
     suffix = np.array(["", "", "", "", "", "", "a", "b", "-2", "-14"])[rng.integers(10, size=n)]
@@ -537,16 +889,21 @@ def _relations(rng: np.random.Generator, n: int,
             city = geo.at[g[i], "city"]
             name = _org_name(rng, city)
             street = STREETS[rng.integers(len(STREETS))]
-            postcode = "" if no_postcode[i] else f"{geo.at[g[i], 'postcode']} " \
-                                                 f"{pc_letters[i, 0]}{pc_letters[i, 1]}"
+            postcode = (
+                ""
+                if no_postcode[i]
+                else f"{geo.at[g[i], 'postcode']} {pc_letters[i, 0]}{pc_letters[i, 1]}"
+            )
             lat = np.nan if no_postcode[i] else round(geo.at[g[i], "lat"] + jitter[i, 0], 6)
             lon = np.nan if no_postcode[i] else round(geo.at[g[i], "lon"] + jitter[i, 1], 6)
         else:
             c = country[i]
             city, postcode = FOREIGN[c][rng.integers(len(FOREIGN[c]))]
-            name = (f"{FOREIGN_NAMES[c][rng.integers(len(FOREIGN_NAMES[c]))]} "
-                    f"{TRADE_SUFFIX[rng.integers(len(TRADE_SUFFIX))]}"
-                    f"{FOREIGN_LEGAL[c][rng.integers(len(FOREIGN_LEGAL[c]))]}")
+            name = (
+                f"{FOREIGN_NAMES[c][rng.integers(len(FOREIGN_NAMES[c]))]} "
+                f"{TRADE_SUFFIX[rng.integers(len(TRADE_SUFFIX))]}"
+                f"{FOREIGN_LEGAL[c][rng.integers(len(FOREIGN_LEGAL[c]))]}"
+            )
             street = FOREIGN_STREETS[c][rng.integers(len(FOREIGN_STREETS[c]))]
             lat = lon = np.nan
         if name in seen:
@@ -559,12 +916,19 @@ def _relations(rng: np.random.Generator, n: int,
         lats.append(lat)
         lons.append(lon)
     ids = [f"R{i + 1:05d}" for i in range(n)]
-    relations = pd.DataFrame({
-        "relation_id": ids, "name": names, "address": addresses, "postcode": postcodes,
-        "city": cities, "country": country.astype(str).tolist(),
-        "lat": np.array(lats, dtype=float), "lon": np.array(lons, dtype=float),
-        "colour": [c if on else None for c, on in zip(colour, colour_on, strict=True)],
-    })
+    relations = pd.DataFrame(
+        {
+            "relation_id": ids,
+            "name": names,
+            "address": addresses,
+            "postcode": postcodes,
+            "city": cities,
+            "country": country.astype(str).tolist(),
+            "lat": np.array(lats, dtype=float),
+            "lon": np.array(lons, dtype=float),
+            "colour": [c if on else None for c, on in zip(colour, colour_on, strict=True)],
+        }
+    )
 
     province = np.where(country == "NL", geo["province"].to_numpy()[g], "")
     member = {
@@ -586,12 +950,18 @@ _USER_INDEX = {u[0]: i for i, u in enumerate(USERS)}
 
 def _users() -> tuple[pd.DataFrame, pd.DataFrame]:
     left = {u for u, *_ in LEAVERS}
-    users = pd.DataFrame({
-        "user_id": [u[0] for u in USERS], "name": [u[1] for u in USERS],
-        "department": [u[2] for u in USERS], "active": [u[0] not in left for u in USERS],
-    })
-    groups = pd.DataFrame([(u, g) for g, members in USER_GROUPS.items() for u in members],
-                          columns=["user_id", "group"])
+    users = pd.DataFrame(
+        {
+            "user_id": [u[0] for u in USERS],
+            "name": [u[1] for u in USERS],
+            "department": [u[2] for u in USERS],
+            "active": [u[0] not in left for u in USERS],
+        }
+    )
+    groups = pd.DataFrame(
+        [(u, g) for g, members in USER_GROUPS.items() for u in members],
+        columns=["user_id", "group"],
+    )
     return users, groups
 
 
@@ -630,10 +1000,15 @@ class _Builder:
         """A user for history, notes: mostly the account manager, else anyone."""
         rng, n = self.rng, len(rel)
         r = rng.random(n)
-        return np.where(r < 0.45, self.prof.manager[rel],
-                        np.where(r < 0.65, _pick(rng, self.sales_u, n),
-                                 np.where(r < 0.9, _pick(rng, self.service, n),
-                                          _pick(rng, self.marketing, n))))
+        return np.where(
+            r < 0.45,
+            self.prof.manager[rel],
+            np.where(
+                r < 0.65,
+                _pick(rng, self.sales_u, n),
+                np.where(r < 0.9, _pick(rng, self.service, n), _pick(rng, self.marketing, n)),
+            ),
+        )
 
     def texts(self, templates: tuple[str, ...], prefix: str = "") -> np.ndarray:
         """Codes of every template x product combination, shape (len(templates), products)."""
@@ -642,8 +1017,9 @@ class _Builder:
             out[i] = self.text.add_all([prefix + t.format(p=p) for p in PRODUCTS])
         return out
 
-    def letters(self, greet: tuple[str, ...], sentences: tuple[str, ...],
-                close: tuple[str, ...], n: int) -> np.ndarray:
+    def letters(
+        self, greet: tuple[str, ...], sentences: tuple[str, ...], close: tuple[str, ...], n: int
+    ) -> np.ndarray:
         """A pool of ``n`` e-mail bodies: greeting, one to three sentences, closing."""
         rng, bodies = self.rng, []
         for _ in range(n):
@@ -651,10 +1027,13 @@ class _Builder:
             s = SURNAMES[rng.integers(len(SURNAMES))]
             p = PRODUCTS[rng.integers(len(PRODUCTS))]
             k = rng.integers(1, 4)
-            lines = " ".join(sentences[j].format(p=p)
-                             for j in rng.choice(len(sentences), k, replace=False))
-            bodies.append(f"{greet[rng.integers(len(greet))].format(f=f, s=s)}\n\n{lines}\n\n"
-                          f"{close[rng.integers(len(close))].format(f=f, s=s)}")
+            lines = " ".join(
+                sentences[j].format(p=p) for j in rng.choice(len(sentences), k, replace=False)
+            )
+            bodies.append(
+                f"{greet[rng.integers(len(greet))].format(f=f, s=s)}\n\n{lines}\n\n"
+                f"{close[rng.integers(len(close))].format(f=f, s=s)}"
+            )
         return self.text.add_all(bodies)
 
     def ref_codes(self, names: list[str]) -> int:
@@ -662,22 +1041,27 @@ class _Builder:
         self.refs.extend(names)
         return offset
 
-    def numbered(self, prefixes: tuple[str, ...], day: np.ndarray, sec: np.ndarray,
-                 width: int = 4) -> tuple[int, np.ndarray]:
+    def numbered(
+        self, prefixes: tuple[str, ...], day: np.ndarray, sec: np.ndarray, width: int = 4
+    ) -> tuple[int, np.ndarray]:
         """Reference names ``<prefix>-<year>-<nnnn>`` numbered by start time within each year.
 
         Returns the offset of the block and the per-chain number index; the reference of
         prefix ``k`` of chain ``c`` has code ``offset + c * len(prefixes) + k``.
         """
-        years = np.array([(self.cal.start + dt.timedelta(days=int(x))).year
-                          for x in range(self.cal.n_days)])[np.minimum(day, self.cal.n_days - 1)]
+        years = np.array(
+            [(self.cal.start + dt.timedelta(days=int(x))).year for x in range(self.cal.n_days)]
+        )[np.minimum(day, self.cal.n_days - 1)]
         order = np.lexsort((sec, day))
         year_sorted = years[order]
         starts = np.searchsorted(year_sorted, year_sorted, side="left")
         number = np.empty(len(day), dtype=np.int64)
         number[order] = np.arange(len(day)) - starts + 1
-        names = [f"{p}-{y}-{k:0{width}d}" for y, k in zip(years.tolist(), number.tolist(),
-                                                         strict=True) for p in prefixes]
+        names = [
+            f"{p}-{y}-{k:0{width}d}"
+            for y, k in zip(years.tolist(), number.tolist(), strict=True)
+            for p in prefixes
+        ]
         return self.ref_codes(names), number
 
     # -- kinds -----------------------------------------------------------------------------
@@ -694,24 +1078,36 @@ class _Builder:
         keep = np.stack([np.ones(n, bool), (rng.random(n) < 0.2) & (day1 <= prof.last[rel])], 1)
         subj_tab = np.concatenate([self.texts(HISTORY_SUBJECTS[c]) for c in chans])
         offsets = np.cumsum([0] + [len(HISTORY_SUBJECTS[c]) for c in chans])
-        tmpl = (offsets[chan] + rng.integers(0, 1 << 30, n) % np.diff(offsets)[chan])
+        tmpl = offsets[chan] + rng.integers(0, 1 << 30, n) % np.diff(offsets)[chan]
         subj = subj_tab[tmpl, rng.integers(len(PRODUCTS), size=n)]
         body_tab = self.texts(HISTORY_BODY)
         flat = rng.integers(len(HISTORY_BODY), size=n) * len(PRODUCTS) + rng.integers(
-            len(PRODUCTS), size=n)
+            len(PRODUCTS), size=n
+        )
         b0 = body_tab.ravel()[flat]
-        mod_tab = np.array([[self.text.add(m + self.text.items[c]) for c in body_tab.ravel()]
-                            for m in HISTORY_MODIFIED])
+        mod_tab = np.array(
+            [
+                [self.text.add(m + self.text.items[c]) for c in body_tab.ravel()]
+                for m in HISTORY_MODIFIED
+            ]
+        )
         b1 = mod_tab[rng.integers(len(HISTORY_MODIFIED), size=n), flat]
         user0 = self.anyone(rel)
         user1 = np.where(rng.random(n) < 0.7, user0, self.anyone(rel))
         chan_code = np.array([_CH[c] for c in chans])[chan]
-        rows = _flatten(keep, {
-            "day": np.stack([day0, day1], 1), "sec": np.stack([sec0, sec1], 1),
-            "user": np.stack([user0, user1], 1), "body": np.stack([b0, b1], 1),
-            "pair": np.broadcast_to(np.array([_PAIR["history", "added"],
-                                              _PAIR["history", "modified"]]), (n, 2)),
-        }, {"rel": rel, "chan": chan_code, "subj": subj})
+        rows = _flatten(
+            keep,
+            {
+                "day": np.stack([day0, day1], 1),
+                "sec": np.stack([sec0, sec1], 1),
+                "user": np.stack([user0, user1], 1),
+                "body": np.stack([b0, b1], 1),
+                "pair": np.broadcast_to(
+                    np.array([_PAIR["history", "added"], _PAIR["history", "modified"]]), (n, 2)
+                ),
+            },
+            {"rel": rel, "chan": chan_code, "subj": subj},
+        )
         return _head(rows, budget)
 
     def notes(self, n: int) -> dict[str, np.ndarray]:
@@ -723,8 +1119,9 @@ class _Builder:
         rows["sec"] = _office_seconds(rng, n)
         rows["user"] = self.anyone(rel)
         rows["pair"][:] = _PAIR["note", "added"]
-        rows["subj"] = self.text.add_all(list(NOTE_SUBJECTS))[rng.integers(len(NOTE_SUBJECTS),
-                                                                           size=n)]
+        rows["subj"] = self.text.add_all(list(NOTE_SUBJECTS))[
+            rng.integers(len(NOTE_SUBJECTS), size=n)
+        ]
         rows["body"] = self.text.add_all(list(NOTE_BODY))[rng.integers(len(NOTE_BODY), size=n)]
         return rows
 
@@ -750,29 +1147,45 @@ class _Builder:
         keep = np.logical_and.accumulate(ok, axis=1)
         inbound = first_in[:, None] ^ (np.arange(steps) % 2 == 1)
         r = rng.random(n)
-        owner = np.where(r < 0.5, prof.manager[rel],
-                         np.where(r < 0.7, _pick(rng, self.inside, n),
-                                  np.where(r < 0.92, _pick(rng, self.service, n),
-                                           _pick(rng, self.marketing, n))))
+        owner = np.where(
+            r < 0.5,
+            prof.manager[rel],
+            np.where(
+                r < 0.7,
+                _pick(rng, self.inside, n),
+                np.where(r < 0.92, _pick(rng, self.service, n), _pick(rng, self.marketing, n)),
+            ),
+        )
         ti, pi = rng.integers(len(EMAIL_SUBJECTS), size=n), rng.integers(len(PRODUCTS), size=n)
         base = self.texts(EMAIL_SUBJECTS)[ti, pi]
         re = self.texts(EMAIL_SUBJECTS, prefix="Re: ")[ti, pi]
         letter_subj = self.text.add_all(list(LETTER_SUBJECTS))[
-            rng.integers(len(LETTER_SUBJECTS), size=n)]
+            rng.integers(len(LETTER_SUBJECTS), size=n)
+        ]
         subj = np.where(np.arange(steps) == 0, base[:, None], re[:, None])
         subj = np.where(letter[:, None], letter_subj[:, None], subj)
         pool_in = self.letters(GREET_IN, EMAIL_IN, CLOSE_IN, 400)
         pool_out = self.letters(GREET_OUT, EMAIL_OUT, CLOSE_OUT, 400)
-        body = np.where(inbound, _pick(rng, pool_in, n * steps).reshape(n, steps),
-                        _pick(rng, pool_out, n * steps).reshape(n, steps))
+        body = np.where(
+            inbound,
+            _pick(rng, pool_in, n * steps).reshape(n, steps),
+            _pick(rng, pool_out, n * steps).reshape(n, steps),
+        )
         # a handful of inbound e-mails with hostile content
-        hostile = np.flatnonzero(~letter & first_in)[:len(HOSTILE_SUBJECTS)]
-        subj[hostile, 0] = self.text.add_all(list(HOSTILE_SUBJECTS))[:len(hostile)]
-        body[hostile, 0] = self.text.add_all(list(HOSTILE_BODIES))[:len(hostile)]
-        rows = _flatten(keep, {
-            "day": day, "sec": sec, "subj": subj, "body": body,
-            "dir": np.where(inbound, _IN, _OUT),
-        }, {"rel": rel, "user": owner, "chan": np.where(letter, _CH["letter"], _CH["email"])})
+        hostile = np.flatnonzero(~letter & first_in)[: len(HOSTILE_SUBJECTS)]
+        subj[hostile, 0] = self.text.add_all(list(HOSTILE_SUBJECTS))[: len(hostile)]
+        body[hostile, 0] = self.text.add_all(list(HOSTILE_BODIES))[: len(hostile)]
+        rows = _flatten(
+            keep,
+            {
+                "day": day,
+                "sec": sec,
+                "subj": subj,
+                "body": body,
+                "dir": np.where(inbound, _IN, _OUT),
+            },
+            {"rel": rel, "user": owner, "chan": np.where(letter, _CH["letter"], _CH["email"])},
+        )
         rows["pair"][:] = _PAIR["correspondence", "added"]
         return _head(rows, budget)
 
@@ -782,8 +1195,12 @@ class _Builder:
         alive = ~prof.dead
         m = max(1, round(budget / (0.55 * max(alive.sum(), 1) * 1.05)))
         tue_thu = np.isin((np.arange(cal.n_days) + cal.start.weekday()) % 7, [1, 2, 3])
-        day = cal.sample(rng, np.zeros(m, np.int64), np.full(m, cal.n_days - 1),
-                         boost=np.where(tue_thu, 1.0, 0.02))
+        day = cal.sample(
+            rng,
+            np.zeros(m, np.int64),
+            np.full(m, cal.n_days - 1),
+            boost=np.where(tue_thu, 1.0, 0.02),
+        )
         sec = rng.integers(9 * 3600, 10 * 3600 + 1800, m)
         sender = _pick(rng, self.marketing, m)
         frac = rng.uniform(0.25, 0.85, m)
@@ -794,8 +1211,11 @@ class _Builder:
         subjects = []
         for k in range(m):
             date = cal.start + dt.timedelta(days=int(day[k]))
-            subjects.append(MAILINGS[rng.integers(len(MAILINGS))].format(
-                m=MONTHS_NL[date.month - 1], y=date.year))
+            subjects.append(
+                MAILINGS[rng.integers(len(MAILINGS))].format(
+                    m=MONTHS_NL[date.month - 1], y=date.year
+                )
+            )
         subj = self.text.add_all(subjects)
         re = self.text.add_all(["Re: " + s for s in subjects])
         offset, _ = self.numbered(("MAIL",), day, sec, width=3)
@@ -803,7 +1223,7 @@ class _Builder:
         resp_body = self.text.add_all(list(MAILING_RESPONSE))
         # responses: an inbound e-mail within days, sometimes answered
         w = prof.weight[ri] / max(prof.weight[alive].mean(), 1e-9)
-        p = np.clip(0.035 * w ** 0.3, 0.0, 0.2)
+        p = np.clip(0.035 * w**0.3, 0.0, 0.2)
         ans = (rng.random(len(mi)) < p) & (day[mi] <= prof.last[ri])
         delay = rng.choice(6, len(mi), p=[0.3, 0.3, 0.15, 0.1, 0.1, 0.05])
         d1, s1 = cal.working(day[mi] + delay), _office_seconds(rng, len(mi))
@@ -829,9 +1249,11 @@ class _Builder:
                 rows["sec"] = (s1 if kind == 1 else s2)[idx]
                 rows["user"], rows["subj"] = handler[idx], re[mi[idx]]
                 rows["dir"][:] = _IN if kind == 1 else _OUT
-                rows["body"] = (resp_body[rng.integers(len(resp_body), size=len(idx))]
-                                if kind == 1 else _pick(rng, self.letters(
-                                    GREET_OUT, EMAIL_OUT, CLOSE_OUT, 50), len(idx)))
+                rows["body"] = (
+                    resp_body[rng.integers(len(resp_body), size=len(idx))]
+                    if kind == 1
+                    else _pick(rng, self.letters(GREET_OUT, EMAIL_OUT, CLOSE_OUT, 50), len(idx))
+                )
                 rows["pair"][:] = _PAIR["correspondence", "added"]
             rows["_key"] = np.stack([mi[idx], np.full(len(idx), kind), ri[idx]])
             parts.append(rows)
@@ -843,7 +1265,7 @@ class _Builder:
     def helpdesk(self, budget: int) -> dict[str, np.ndarray]:
         rng, cal, prof = self.rng, self.cal, self.prof
         n = math.ceil(budget / 2.9 * 1.15) + 10
-        w = prof.weight ** 0.8 * np.where(prof.prospect, 0.1, 1.0)
+        w = prof.weight**0.8 * np.where(prof.prospect, 0.1, 1.0)
         rel = self.relations(n, w)
         n_mod = rng.choice(4, n, p=[0.35, 0.35, 0.2, 0.1])
         closes = rng.random(n) < 0.95
@@ -861,30 +1283,55 @@ class _Builder:
             day[:, k] = np.where(is_close[:, k], dc, dm)
             sec[:, k] = np.where(is_close[:, k], sc, sm)
         keep = np.logical_and.accumulate((col < length[:, None]) & (day < cal.n_days), axis=1)
-        pair = np.where(col == 0, _PAIR["helpdesk", "call_added"],
-                        np.where(is_close, _PAIR["helpdesk", "call_closed"],
-                                 _PAIR["helpdesk", "call_modified"]))
+        pair = np.where(
+            col == 0,
+            _PAIR["helpdesk", "call_added"],
+            np.where(
+                is_close, _PAIR["helpdesk", "call_closed"], _PAIR["helpdesk", "call_modified"]
+            ),
+        )
         first = _pick(rng, self.service, n)
-        user = np.where(rng.random((n, steps)) < 0.75, first[:, None],
-                        _pick(rng, self.service, n * steps).reshape(n, steps))
-        chan = np.where(col == 0, rng.choice([_CH["phone"], _CH["email"], _CH["web"]], n,
-                                             p=[0.55, 0.3, 0.15])[:, None], -1)
+        user = np.where(
+            rng.random((n, steps)) < 0.75,
+            first[:, None],
+            _pick(rng, self.service, n * steps).reshape(n, steps),
+        )
+        chan = np.where(
+            col == 0,
+            rng.choice([_CH["phone"], _CH["email"], _CH["web"]], n, p=[0.55, 0.3, 0.15])[:, None],
+            -1,
+        )
         product = rng.integers(len(PRODUCTS), size=n)
         subj = self.texts(CALL_SUBJECTS)[rng.integers(len(CALL_SUBJECTS), size=n), product]
         b_add = self.texts(CALL_ADDED)[rng.integers(len(CALL_ADDED), size=n), product]
         b_mod = self.text.add_all(list(CALL_MODIFIED))
         b_close = self.text.add_all(list(CALL_CLOSED))
-        body = np.where(col == 0, b_add[:, None], np.where(
-            is_close, _pick(rng, b_close, n * steps).reshape(n, steps),
-            _pick(rng, b_mod, n * steps).reshape(n, steps)))
+        body = np.where(
+            col == 0,
+            b_add[:, None],
+            np.where(
+                is_close,
+                _pick(rng, b_close, n * steps).reshape(n, steps),
+                _pick(rng, b_mod, n * steps).reshape(n, steps),
+            ),
+        )
         order = np.lexsort((sec[:, 0], day[:, 0]))
         number = np.empty(n, dtype=np.int64)
         number[order] = np.arange(n)
         offset = self.ref_codes([f"CALL-{k + 1:06d}" for k in range(n)])
-        rows = _flatten(keep, {
-            "day": day, "sec": sec, "user": user, "pair": pair, "chan": chan, "body": body,
-            "status": np.where(is_close, _CLOSED, _OPEN),
-        }, {"rel": rel, "subj": subj, "ref": offset + number})
+        rows = _flatten(
+            keep,
+            {
+                "day": day,
+                "sec": sec,
+                "user": user,
+                "pair": pair,
+                "chan": chan,
+                "body": body,
+                "status": np.where(is_close, _CLOSED, _OPEN),
+            },
+            {"rel": rel, "subj": subj, "ref": offset + number},
+        )
         return _head(rows, budget)
 
     def sales(self, budget: int) -> dict[str, np.ndarray]:
@@ -892,16 +1339,20 @@ class _Builder:
         d = cal.n_days
         n = math.ceil(budget / 3.6 * 1.2) + 10
         # neglected top customers: one or two direct orders in the last year, nothing else
-        special = np.repeat(np.flatnonzero(prof.neglected),
-                            rng.integers(1, 3, prof.neglected.sum()))
+        special = np.repeat(
+            np.flatnonzero(prof.neglected), rng.integers(1, 3, prof.neglected.sum())
+        )
         wn = prof.weight / prof.weight.mean()
         rv = prof.revenue / max(prof.revenue.mean(), 1e-9)
         w = np.where(prof.prospect, 0.3 * wn, 0.5 * wn + 0.5 * rv) * ~prof.dead
         rel = np.concatenate([special, self.relations(n, w)])
         n = len(rel)
         sp = np.arange(n) < len(special)
-        kind = np.where(prof.prospect[rel], rng.choice(3, n, p=[0.7, 0.3, 0.0]),
-                        rng.choice(3, n, p=[0.15, 0.5, 0.35]))  # suspect, quote, direct order
+        kind = np.where(
+            prof.prospect[rel],
+            rng.choice(3, n, p=[0.7, 0.3, 0.0]),
+            rng.choice(3, n, p=[0.15, 0.5, 0.35]),
+        )  # suspect, quote, direct order
         kind[sp] = 2
         has_s = kind == 0
         has_q = (kind == 1) | (has_s & (rng.random(n) < 0.5))
@@ -909,13 +1360,33 @@ class _Builder:
         outcome = np.where(prof.prospect[rel] & (outcome == 0), 1, outcome)
         has_o = (kind == 2) | (has_q & (outcome == 0))
         n_inv = rng.choice([1, 2, 3], n, p=[0.75, 0.18, 0.07])
-        present = np.stack([has_s, has_s & has_q, has_q, has_q & (outcome == 1),
-                            has_q & (outcome == 0), has_o, has_o, has_o & (n_inv >= 2),
-                            has_o & (n_inv >= 3)], 1)
+        present = np.stack(
+            [
+                has_s,
+                has_s & has_q,
+                has_q,
+                has_q & (outcome == 1),
+                has_q & (outcome == 0),
+                has_o,
+                has_o,
+                has_o & (n_inv >= 2),
+                has_o & (n_inv >= 3),
+            ],
+            1,
+        )
         steps = present.shape[1]
         # (p_same, min_days, max_days) per step; None = a few seconds/minutes later
-        delays = ((0, 0, 0), (0.1, 2, 25), None, (0.0, 30, 45), (0.05, 3, 40), None,
-                  (0.0, 5, 30), (0.0, 20, 60), (0.0, 20, 60))
+        delays = (
+            (0, 0, 0),
+            (0.1, 2, 25),
+            None,
+            (0.0, 30, 45),
+            (0.05, 3, 40),
+            None,
+            (0.0, 5, 30),
+            (0.0, 20, 60),
+            (0.0, 20, 60),
+        )
         lo = np.where(sp, max(d - 360, 0), prof.first[rel])
         hi = np.where(sp, max(d - 30, 0), prof.last[rel])
         day0 = cal.sample(rng, lo, np.maximum(lo, hi))
@@ -933,8 +1404,7 @@ class _Builder:
             cur_d = np.where(present[:, k], nd, cur_d)
             cur_s = np.where(present[:, k], ns, cur_s)
             started |= present[:, k]
-        limit = np.where(np.arange(steps) >= 6, d - 1,
-                         np.where(sp, d - 1, prof.last[rel])[:, None])
+        limit = np.where(np.arange(steps) >= 6, d - 1, np.where(sp, d - 1, prof.last[rel])[:, None])
         keep = present & np.logical_and.accumulate(~present | (day <= limit), axis=1)
         # amounts in cents: heavy-tailed, larger for relations with more revenue
         base = rng.lognormal(math.log(2200), 0.85, n) * np.maximum(rv[rel], 0.2) ** 0.5
@@ -942,42 +1412,58 @@ class _Builder:
         cents = np.clip(base, 150, 250_000) * 100
         cents = np.where(rng.random(n) < 0.5, np.round(cents / 100) * 100, np.round(cents))
         cents = cents.astype(np.int64)
-        order_c = np.where(has_q & (rng.random(n) < 0.3),
-                           np.round(cents * rng.uniform(0.85, 0.98, n)), cents).astype(np.int64)
+        order_c = np.where(
+            has_q & (rng.random(n) < 0.3), np.round(cents * rng.uniform(0.85, 0.98, n)), cents
+        ).astype(np.int64)
         share = np.where(n_inv == 1, 1.0, np.where(n_inv == 2, 0.5, 0.4))
         f1 = np.round(order_c * share).astype(np.int64)
         f2 = np.where(n_inv == 2, order_c - f1, np.round(order_c * 0.3).astype(np.int64))
         f3 = order_c - f1 - f2
         nan = np.full(n, np.nan)
-        amount = np.stack([nan, nan, cents / 100, nan, nan, order_c / 100, f1 / 100,
-                           f2 / 100, f3 / 100], 1)
+        amount = np.stack(
+            [nan, nan, cents / 100, nan, nan, order_c / 100, f1 / 100, f2 / 100, f3 / 100], 1
+        )
         # users: suspects by marketing or sales, quotes/orders by an owner, invoices by inside
         owner = np.where(rng.random(n) < 0.6, prof.manager[rel], _pick(rng, self.inside, n))
         r = rng.random(n)
-        suspect_user = np.where(r < 0.35, _pick(rng, self.marketing, n),
-                                np.where(r < 0.75, prof.manager[rel],
-                                         _pick(rng, self.inside, n)))
+        suspect_user = np.where(
+            r < 0.35,
+            _pick(rng, self.marketing, n),
+            np.where(r < 0.75, prof.manager[rel], _pick(rng, self.inside, n)),
+        )
         invoicer = _pick(rng, self.inside, n)
         user = np.stack([suspect_user] + [owner] * 5 + [invoicer] * 3, 1)
         chan = np.full((n, steps), -1, dtype=np.int64)
-        chan[:, 0] = np.where(cal.fair[np.minimum(day0, d - 1)], _CH["trade_show"],
-                              rng.choice([_CH["web"], _CH["phone"], _CH["other"]], n,
-                                         p=[0.4, 0.35, 0.25]))
+        chan[:, 0] = np.where(
+            cal.fair[np.minimum(day0, d - 1)],
+            _CH["trade_show"],
+            rng.choice([_CH["web"], _CH["phone"], _CH["other"]], n, p=[0.4, 0.35, 0.25]),
+        )
         product = rng.integers(len(PRODUCTS), size=n)
         subj_tab = self.texts(tuple(s for _, s, _ in SALES_STEPS))
         body_tab = self.texts(tuple(b for _, _, b in SALES_STEPS))
         subj = subj_tab[:, product].T
         body = body_tab[:, product].T
-        pair = np.broadcast_to(np.array([_PAIR["sales", a] for a, _, _ in SALES_STEPS]),
-                               (n, steps))
+        pair = np.broadcast_to(np.array([_PAIR["sales", a] for a, _, _ in SALES_STEPS]), (n, steps))
         letters = ("S", "Q", "O", "F")
         offset, _ = self.numbered(letters, day0, sec0)
         stage = np.array([0, 0, 1, 1, 1, 2, 3, 3, 3])
         ref = offset + np.arange(n)[:, None] * len(letters) + stage
-        rows = _flatten(keep, {
-            "day": day, "sec": sec, "user": user, "chan": chan, "subj": subj, "body": body,
-            "pair": pair, "amount": amount, "ref": ref,
-        }, {"rel": rel})
+        rows = _flatten(
+            keep,
+            {
+                "day": day,
+                "sec": sec,
+                "user": user,
+                "chan": chan,
+                "subj": subj,
+                "body": body,
+                "pair": pair,
+                "amount": amount,
+                "ref": ref,
+            },
+            {"rel": rel},
+        )
         return _head(rows, budget)
 
 
@@ -994,16 +1480,23 @@ def _remap_users(user: np.ndarray, day: np.ndarray, n_days: int) -> np.ndarray:
 
 
 def _to_str(values: pa.Array) -> pd.Series:
-    return pd.Series(values.to_pandas(types_mapper={pa.string(): pd.StringDtype(
-        "pyarrow", na_value=np.nan)}.get))
+    return pd.Series(
+        values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    )
 
 
 def _categorical(codes: np.ndarray, categories) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(list(categories), dtype="str"))
 
 
-def generate(n_relations: int = 400, n_events: int = 150_000, *, seed: int = 42,
-             end: dt.date = dt.date(2026, 10, 31), years: int = 2) -> dict[str, pd.DataFrame]:
+def generate(
+    n_relations: int = 400,
+    n_events: int = 150_000,
+    *,
+    seed: int = 42,
+    end: dt.date = dt.date(2026, 10, 31),
+    years: int = 2,
+) -> dict[str, pd.DataFrame]:
     """Generate a deterministic, realistic Dutch SME CRM data set.
 
     Parameters
@@ -1036,8 +1529,13 @@ def generate(n_relations: int = 400, n_events: int = 150_000, *, seed: int = 42,
     relations, relation_groups, prof = _relations(rng, n_relations, cal)
 
     b = _Builder(rng, cal, prof)
-    budget = {"history": 0.30, "correspondence": 0.28, "mailings": 0.10, "helpdesk": 0.12,
-              "sales": 0.12}
+    budget = {
+        "history": 0.30,
+        "correspondence": 0.28,
+        "mailings": 0.10,
+        "helpdesk": 0.12,
+        "sales": 0.12,
+    }
     parts = [getattr(b, k)(int(n_events * f)) for k, f in budget.items()]
     parts.append(b.notes(n_events - sum(len(p["rel"]) for p in parts)))
     rows = {}
@@ -1058,7 +1556,8 @@ def generate(n_relations: int = 400, n_events: int = 150_000, *, seed: int = 42,
 
     width = max(7, len(str(n)))
     ids = pc.binary_join_element_wise(
-        "E", pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), width, "0"), "")
+        "E", pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), width, "0"), ""
+    )
     cols: dict[str, object] = {"event_id": _to_str(ids)}
     del ids
     cols["relation_id"] = _categorical(take("rel"), relations["relation_id"])
@@ -1079,13 +1578,19 @@ def generate(n_relations: int = 400, n_events: int = 150_000, *, seed: int = 42,
     cols["reference"] = _to_str(pa.array(b.refs, pa.string()).take(pa.array(ref, mask=ref < 0)))
     del ref
     events = pd.DataFrame(cols, copy=False)
-    tables = {"relations": relations, "relation_groups": relation_groups, "users": users,
-              "user_groups": user_groups, "events": events}
+    tables = {
+        "relations": relations,
+        "relation_groups": relation_groups,
+        "users": users,
+        "user_groups": user_groups,
+        "events": events,
+    }
     return {name: tables[name][list(COLUMNS[name])] for name in COLUMNS}
 
 
-def write(tables: dict[str, pd.DataFrame], folder: str | Path,
-          events_format: str = "parquet") -> None:
+def write(
+    tables: dict[str, pd.DataFrame], folder: str | Path, events_format: str = "parquet"
+) -> None:
     """Write a data set to ``folder``: four CSV files and ``events.parquet`` (or ``.csv``).
 
     Parameters
@@ -1102,12 +1607,19 @@ def write(tables: dict[str, pd.DataFrame], folder: str | Path,
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("relations", "relation_groups", "users", "user_groups"):
-        tables[name].to_csv(folder / f"{name}.csv", index=False, encoding="utf-8",
-                            lineterminator="\n")
+        tables[name].to_csv(
+            folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n"
+        )
     events = tables["events"]
     if events_format == "csv":
-        events.to_csv(folder / "events.csv", index=False, encoding="utf-8", lineterminator="\n",
-                      float_format="%.2f", date_format="%Y-%m-%d %H:%M:%S")
+        events.to_csv(
+            folder / "events.csv",
+            index=False,
+            encoding="utf-8",
+            lineterminator="\n",
+            float_format="%.2f",
+            date_format="%Y-%m-%d %H:%M:%S",
+        )
     else:
         table = pa.Table.from_pandas(events, preserve_index=False)
         pq.write_table(table, folder / "events.parquet", compression="zstd")

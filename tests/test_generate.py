@@ -15,9 +15,13 @@ from aandacht.generate import HOSTILE_BODIES, HOSTILE_SUBJECTS, LEAVERS, generat
 END = dt.date(2026, 10, 31)
 END_TS = pd.Timestamp("2026-10-31 23:59:59")
 #: Counted (source, action) pairs of the contract's default counting rules.
-COUNTED = {("history", "added"), ("history", "modified"), ("note", "added"),
-           ("correspondence", "added"), ("helpdesk", "call_added")} | {
-    ("sales", a) for a in schema.ACTIONS["sales"] if a != "invoice_added"}
+COUNTED = {
+    ("history", "added"),
+    ("history", "modified"),
+    ("note", "added"),
+    ("correspondence", "added"),
+    ("helpdesk", "call_added"),
+} | {("sales", a) for a in schema.ACTIONS["sales"] if a != "invoice_added"}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +35,9 @@ def events(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _counted(ev: pd.DataFrame) -> pd.Series:
-    pairs = pd.Series(list(zip(ev["source"].astype(str), ev["action"].astype(str), strict=True)),
-                      index=ev.index)
+    pairs = pd.Series(
+        list(zip(ev["source"].astype(str), ev["action"].astype(str), strict=True)), index=ev.index
+    )
     return pairs.isin(COUNTED)
 
 
@@ -52,8 +57,13 @@ def test_write_is_byte_identical_and_round_trips(tmp_path) -> None:
     write(t, tmp_path / "a")
     write(generate(80, 4_000, seed=3), tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == ["events.parquet", "relation_groups.csv", "relations.csv",
-                     "user_groups.csv", "users.csv"]
+    assert names == [
+        "events.parquet",
+        "relation_groups.csv",
+        "relations.csv",
+        "user_groups.csv",
+        "users.csv",
+    ]
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     back = pd.read_parquet(tmp_path / "a" / "events.parquet")
@@ -70,8 +80,9 @@ def test_write_events_csv(tmp_path) -> None:
     t = generate(50, 2_000, seed=1)
     write(t, tmp_path, events_format="csv")
     assert not (tmp_path / "events.parquet").exists()
-    back = pd.read_csv(tmp_path / "events.csv", parse_dates=["timestamp"], dtype=str,
-                       keep_default_na=False)
+    back = pd.read_csv(
+        tmp_path / "events.csv", parse_dates=["timestamp"], dtype=str, keep_default_na=False
+    )
     assert len(back) == 2_000
     assert list(back.columns) == list(schema.COLUMNS["events"])
     for col in ("subject", "body", "reference", "event_id"):
@@ -248,13 +259,18 @@ def test_mailings_and_responses(events: pd.DataFrame) -> None:
     sent = events[events["action"] == "mailing_sent"]
     assert sent["channel"].astype(str).eq("email").all()
     per_mailing = sent.groupby("reference").agg(
-        n=("event_id", "size"), day=("timestamp", lambda t: t.dt.date.nunique()),
-        users=("user_id", "nunique"))
+        n=("event_id", "size"),
+        day=("timestamp", lambda t: t.dt.date.nunique()),
+        users=("user_id", "nunique"),
+    )
     assert len(per_mailing) >= 10
     assert (per_mailing["n"] >= 20).all() and (per_mailing["day"] == 1).all()
     assert (per_mailing["users"] == 1).all()
-    responses = events[(events["source"] == "correspondence") & (events["direction"] == "in")
-                       & events["reference"].isin(per_mailing.index)]
+    responses = events[
+        (events["source"] == "correspondence")
+        & (events["direction"] == "in")
+        & events["reference"].isin(per_mailing.index)
+    ]
     assert len(responses) >= 50
     first = sent.groupby(["reference", "relation_id"], observed=True)["timestamp"].min()
     key = pd.MultiIndex.from_arrays([responses["reference"], responses["relation_id"]])
@@ -267,8 +283,11 @@ def test_helpdesk_calls(events: pd.DataFrame) -> None:
     hd = events[events["source"] == "helpdesk"]
     assert hd["reference"].str.fullmatch(r"CALL-\d{6}").all()
     calls = hd.groupby("reference").agg(
-        first=("action", "first"), closed=("action", lambda a: (a == "call_closed").sum()),
-        relations=("relation_id", "nunique"), last_status=("status", "last"))
+        first=("action", "first"),
+        closed=("action", lambda a: (a == "call_closed").sum()),
+        relations=("relation_id", "nunique"),
+        last_status=("status", "last"),
+    )
     assert (calls["first"] == "call_added").all() and (calls["relations"] == 1).all()
     assert calls["closed"].max() == 1
     assert ((calls["closed"] == 1) == (calls["last_status"] == "closed")).all()
@@ -284,15 +303,25 @@ def test_sales_funnel(events: pd.DataFrame) -> None:
     assert ref.str.fullmatch(r"[SQOF]-\d{4}-\d{4,}").all()
     chain = ref.str[2:]
     stage = ref.str[0]
-    expected = {"suspect_added": "S", "suspect_to_quote": "S", "quote_added": "Q",
-                "quote_expired": "Q", "quote_to_order": "Q", "order_added": "O",
-                "invoice_added": "F"}
+    expected = {
+        "suspect_added": "S",
+        "suspect_to_quote": "S",
+        "quote_added": "Q",
+        "quote_expired": "Q",
+        "quote_to_order": "Q",
+        "order_added": "O",
+        "invoice_added": "F",
+    }
     assert (sales["action"].astype(str).map(expected) == stage).all()
     assert (sales.groupby(chain)["relation_id"].nunique() == 1).all()
-    orders = sales[sales["action"] == "order_added"].set_index(chain[sales["action"] ==
-                                                                     "order_added"])
-    inv = sales[sales["action"] == "invoice_added"].groupby(
-        chain[sales["action"] == "invoice_added"])["amount"].sum()
+    orders = sales[sales["action"] == "order_added"].set_index(
+        chain[sales["action"] == "order_added"]
+    )
+    inv = (
+        sales[sales["action"] == "invoice_added"]
+        .groupby(chain[sales["action"] == "invoice_added"])["amount"]
+        .sum()
+    )
     assert set(inv.index) <= set(orders.index)
     full = inv.index[inv.index.isin(orders.index)]
     ordered = orders.loc[full, "amount"].groupby(level=0).sum()[full]
@@ -321,7 +350,9 @@ def test_parameters() -> None:
     t = generate(60, 3_000, seed=5, end=dt.date(2025, 3, 2), years=1)
     ts = t["events"]["timestamp"]
     assert len(t["relations"]) == 60 and len(t["events"]) == 3_000
-    assert ts.min() >= pd.Timestamp("2024-03-02") and ts.max() <= pd.Timestamp("2025-03-02 23:59:59")
+    assert ts.min() >= pd.Timestamp("2024-03-02") and ts.max() <= pd.Timestamp(
+        "2025-03-02 23:59:59"
+    )
 
 
 @pytest.mark.parametrize("n_events", [0, 1, 500])
