@@ -206,7 +206,7 @@ def postcode_centroids() -> pd.DataFrame:
     return _centroids().copy()
 
 
-def geocode(relations: pd.DataFrame) -> pd.DataFrame:
+def geocode(relations: pd.DataFrame, use_coordinates: bool = True) -> pd.DataFrame:
     """Put relations on the map: coordinates from ``lat``/``lon`` or the postcode centroid.
 
     Parameters
@@ -214,6 +214,11 @@ def geocode(relations: pd.DataFrame) -> pd.DataFrame:
     relations : DataFrame
         One row per relation, e.g. the result of :func:`aandacht.engine.calculate`. Used columns
         (all optional): ``lat``, ``lon`` (numbers), ``postcode``, ``country`` (text).
+    use_coordinates : bool
+        ``False`` ignores the relations' own ``lat``/``lon`` and places every Dutch relation at
+        its postcode-area centroid (privacy mode: no position more exact than the 4-digit
+        postcode area; relations abroad are then ``abroad``, Dutch ones without a postcode
+        ``no postcode``).
 
     Returns
     -------
@@ -234,8 +239,12 @@ def geocode(relations: pd.DataFrame) -> pd.DataFrame:
     """
     n = len(relations)
     out = relations.copy()
-    lat_given, lat = _coordinate(relations, "lat")
-    lon_given, lon = _coordinate(relations, "lon")
+    if use_coordinates:
+        lat_given, lat = _coordinate(relations, "lat")
+        lon_given, lon = _coordinate(relations, "lon")
+    else:
+        lat_given = lon_given = np.zeros(n, dtype=bool)
+        lat, lon = np.full(n, np.nan), np.full(n, np.nan)
     dutch = is_dutch(relations["country"]) if "country" in relations else np.ones(n, dtype=bool)
 
     given = lat_given | lon_given
@@ -283,7 +292,9 @@ def geocode(relations: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_geodataframe(result: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def to_geodataframe(
+    result: pd.DataFrame, use_coordinates: bool = True
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Split relations into those on the map (as points) and those not on it (with reasons).
 
     Parameters
@@ -291,6 +302,8 @@ def to_geodataframe(result: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFram
     result : DataFrame
         One row per relation. When it has no ``geo_source``/``not_on_map`` columns it is
         geocoded first with :func:`geocode`.
+    use_coordinates : bool
+        ``False``: postcode-area centroids only, see :func:`geocode` (always geocodes again).
 
     Returns
     -------
@@ -309,8 +322,8 @@ def to_geodataframe(result: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFram
     """
     import geopandas as gpd
 
-    if not {"geo_source", "not_on_map", "lat", "lon"} <= set(result.columns):
-        result = geocode(result)
+    if not use_coordinates or not {"geo_source", "not_on_map", "lat", "lon"} <= set(result.columns):
+        result = geocode(result, use_coordinates=use_coordinates)
     on = result["not_on_map"].isna().to_numpy()
     located = result[on]
     gdf = gpd.GeoDataFrame(

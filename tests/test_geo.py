@@ -183,6 +183,25 @@ def test_both_coordinates_missing_is_not_invalid():
     assert one(lat=np.nan, lon=np.nan, postcode="").not_on_map == NO_POSTCODE
 
 
+def test_without_coordinates_only_postcode_areas_privacy_mode():
+    df = rel(
+        postcode=["9401 AB", "", "50667", "9401"],
+        country=["NL", "NL", "DE", "NL"],
+        lat=[52.1, 52.2, 50.94, None],
+        lon=[5.1, 5.2, 6.96, None],
+    )
+    out = geocode(df, use_coordinates=False)
+    # the own coordinates of R1 are ignored: the centroid of 9401 instead
+    assert (out.lat[0], out.lon[0], out.geo_source[0]) == (*ASSEN, "postcode")
+    assert out.not_on_map.tolist()[1:3] == [NO_POSTCODE, ABROAD]
+    assert out.geo_source[3] == "postcode"
+    # to_geodataframe geocodes again even if the table was geocoded with coordinates
+    on, off = to_geodataframe(geocode(df), use_coordinates=False)
+    assert on.relation_id.tolist() == ["R1", "R4"]
+    assert on.geometry.y.tolist() == [ASSEN[0], ASSEN[0]]
+    assert off.not_on_map.tolist() == [NO_POSTCODE, ABROAD]
+
+
 # ------------------------------------------------------------------------------ the whole table
 
 
