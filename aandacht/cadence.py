@@ -48,6 +48,7 @@ __all__ = [
     "OVERDUE_STATUSES",
     "cadence_status",
     "cadence_targets",
+    "default_cadence",
     "empty_cadence",
     "overdue_first",
     "read_cadence",
@@ -77,6 +78,24 @@ def empty_cadence() -> pd.DataFrame:
             "max_days": pd.Series(dtype="int64"),
         }
     )
+
+
+#: The cadence a monitor starts with, for the B-groups that exist: top customers every two
+#: weeks, at most six (the example of the product description).
+DEFAULT_CADENCE: tuple[tuple[str, str, int, int], ...] = (("b_group", "top customers", 14, 42),)
+
+
+def default_cadence(data: Dataset) -> pd.DataFrame:
+    """The starting cadence settings for a data set: the rows of :data:`DEFAULT_CADENCE` whose
+    B-group exists in it (an empty table when none does).
+
+    >>> from aandacht import load
+    >>> default_cadence(load("data_samples")).to_dict("records")
+    [{'scope': 'b_group', 'key': 'top customers', 'ideal_days': 14, 'max_days': 42}]
+    """
+    groups = set(data.b_group_names())
+    rows = [dict(zip(CADENCE_COLUMNS, r, strict=True)) for r in DEFAULT_CADENCE if r[1] in groups]
+    return validate_cadence(rows) if rows else empty_cadence()
 
 
 def validate_cadence(

@@ -32,7 +32,7 @@ Definitions (also in ``docs/insights.md``)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,8 @@ __all__ = [
     "chain_key",
     "handover_report",
     "open_quotes",
+    "pseudonymise_report",
+    "without_amounts",
     "write_catchup_xlsx",
     "write_handover_xlsx",
 ]
@@ -541,6 +543,64 @@ def _catchup_summary(df: pd.DataFrame, open_calls: pd.DataFrame, info) -> pd.Dat
     s["name"] = s["relation_id"].map(info["name"])
     s = s.sort_values(["events", "last_event", "relation_id"], ascending=[False, False, True])
     return s[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# what a viewer may see: privacy mode (S16) and amounts (S13)
+
+#: Report columns of message text (masked in privacy mode) besides ``subject`` and ``body``.
+REPORT_TEXT_COLUMNS = ("last_subject", "last_body")
+#: Report columns of amounts (revenue: only for users with sales-monitor permission).
+REPORT_AMOUNT_COLUMNS = ("amount", "open_quote_amount")
+
+
+def pseudonymise_report(
+    report: HandoverReport | CatchupReport, key: bytes | None = None, lang: str = "nl"
+) -> HandoverReport | CatchupReport:
+    """A copy of a report for privacy mode (S16): codes pseudonymised, names and texts masked.
+
+    Every table gets :func:`aandacht.privacy.pseudonymise` (relation codes become pseudonyms,
+    names ``Relatie P-…``, addresses, subjects, bodies and the last subject or note ``•••``);
+    ``settings`` are kept (they name the employee and dates, no relation).
+
+    Examples
+    --------
+    >>> from aandacht import load
+    >>> ds = load("data_samples")
+    >>> rep = catchup_report(ds, "JdV", "2026-10-26", as_of="2026-10-31")
+    >>> private = pseudonymise_report(rep, key=b"k")
+    >>> bool(private.events.relation_id.str.match(r"^P-[0-9A-F]{8}$").all())
+    True
+    >>> set(private.events.subject.dropna()) <= {"•••"}
+    True
+    """
+    from .privacy import MASK_COLUMNS, pseudonymise
+
+    masked = (*MASK_COLUMNS, *REPORT_TEXT_COLUMNS)
+    changes = {
+        f.name: pseudonymise(getattr(report, f.name), key, lang, mask_columns=masked)
+        for f in fields(report)
+        if isinstance(getattr(report, f.name), pd.DataFrame)
+    }
+    return replace(report, **changes, settings={**report.settings, "privacy": True})
+
+
+def without_amounts(report: HandoverReport | CatchupReport) -> HandoverReport | CatchupReport:
+    """A copy of a report without amounts (quotes, orders, invoices), for users without
+    sales-monitor permission (S13).
+
+    >>> from aandacht import load
+    >>> rep = without_amounts(catchup_report(load("data_samples"), "JdV", "2026-10-26",
+    ...                                      as_of="2026-10-31"))
+    >>> "amount" in rep.events.columns
+    False
+    """
+    changes = {}
+    for f in fields(report):
+        df = getattr(report, f.name)
+        if isinstance(df, pd.DataFrame):
+            changes[f.name] = df.drop(columns=[c for c in REPORT_AMOUNT_COLUMNS if c in df])
+    return replace(report, **changes)
 
 
 # --------------------------------------------------------------------------------------------
