@@ -540,6 +540,90 @@ APP_TEXT: dict[str, dict[str, str]] = {
     "summary_attention": {"nl": "Aandacht", "en": "Attention"},
     "summary_sales": {"nl": "Verkoop", "en": "Sales"},
     "period_text": {"nl": "{start} t/m {end}", "en": "{start} to {end}"},
+    # --- the map tab (S11, B12) -----------------------------------------------------------------
+    "tab_map": {"nl": "Kaart", "en": "Map"},
+    "map_show": {"nl": "Op de kaart", "en": "On the map"},
+    "map_show_all": {"nl": "Alle relaties", "en": "All relations"},
+    "map_show_selected": {"nl": "Geselecteerd ({n})", "en": "Selected ({n})"},
+    "map_show_band": {"nl": "Eén band", "en": "One band"},
+    "map_show_sales_area": {"nl": "Eén oordeel", "en": "One area"},
+    "map_band": {"nl": "Aandachtsband", "en": "Attention band"},
+    "map_area": {"nl": "Oordeel (verkoop)", "en": "Sales area"},
+    "map_colour_by": {"nl": "Kleur naar", "en": "Colour by"},
+    "map_colour_band": {"nl": "Aandacht", "en": "Attention"},
+    "map_colour_sales_area": {"nl": "Omzet en aandacht", "en": "Revenue and attention"},
+    "map_colour_overdue": {"nl": "Over termijn", "en": "Overdue"},
+    "map_target_days": {
+        "nl": "Norm: dagen tussen contactmomenten",
+        "en": "Target: days between contact moments",
+    },
+    "map_target_default": {
+        "nl": "Over termijn gemeten aan één norm voor alle relaties: elke {n} dagen een "
+        "contactmoment (er zijn geen normen per relatie of B-groep ingesteld).",
+        "en": "Overdue measured against one target for all relations: a contact moment every "
+        "{n} days (no targets per relation or B-group are set).",
+    },
+    "map_target_cadence": {
+        "nl": "Over termijn gemeten aan de ingestelde normen per relatie en B-groep ({file}); "
+        "relaties zonder norm zijn wit.",
+        "en": "Overdue measured against the targets set per relation and B-group ({file}); "
+        "relations without a target are white.",
+    },
+    "map_cadence_error": {
+        "nl": "De normen in {file} zijn niet gebruikt:",
+        "en": "The targets in {file} were not used:",
+    },
+    "map_count": {
+        "nl": "{shown} op de kaart, {off} niet op de kaart.",
+        "en": "{shown} on the map, {off} not on the map.",
+    },
+    "map_empty": {
+        "nl": "Er staat niemand op de kaart bij deze keuze.",
+        "en": "No one is on the map for this choice.",
+    },
+    "map_hint": {
+        "nl": "Geselecteerde rijen in het overzicht en een aangeklikte band in de verdeling worden "
+        "hier gemarkeerd. Selecteer op de kaart met de box- of lassotool (werkbalk): die "
+        "relaties worden in het overzicht geselecteerd, ook voor Excel: selectie.",
+        "en": "Rows selected in the overview and a band clicked in the distribution are "
+        "highlighted here. Select on the map with the box or lasso tool (toolbar): those "
+        "relations are selected in the overview, also for Excel: selection.",
+    },
+    "map_highlight_none": {"nl": "Niets gemarkeerd.", "en": "Nothing highlighted."},
+    "map_highlight_rows": {
+        "nl": "Gemarkeerd: {n} geselecteerd in het overzicht ({on} op de kaart).",
+        "en": "Highlighted: {n} selected in the overview ({on} on the map).",
+    },
+    "map_highlight_bin": {
+        "nl": "Gemarkeerd: band {band}, {n} ({on} op de kaart).",
+        "en": "Highlighted: band {band}, {n} ({on} on the map).",
+    },
+    "map_clear": {"nl": "Selectie wissen", "en": "Clear selection"},
+    "map_privacy": {
+        "nl": "Privacymodus: relaties staan op het midden van hun postcodegebied (4 cijfers), niet "
+        "op hun adres; codes en namen zijn pseudoniemen.",
+        "en": "Privacy mode: relations are placed at the centre of their postcode area (4 "
+        "digits), not at their address; codes and names are pseudonyms.",
+    },
+    "map_tiles": {
+        "nl": "Achtergrond: OpenStreetMap-kaart van internet (AANDACHT_TILES) met provincies.",
+        "en": "Background: OpenStreetMap from the internet (AANDACHT_TILES) with provinces.",
+    },
+    "map_offline": {
+        "nl": "Achtergrond: provincies, en gemeenten als u inzoomt (offline).",
+        "en": "Background: provinces, and municipalities when you zoom in (offline).",
+    },
+    "map_not_on_map": {"nl": "Niet op de kaart: {relations}", "en": "Not on the map: {relations}"},
+    "col_not_on_map": {"nl": "Reden", "en": "Reason"},
+    "map_reason_invalid coordinates": {
+        "nl": "ongeldige coördinaten",
+        "en": "invalid coordinates",
+    },
+    "map_reason_abroad": {"nl": "buitenland, geen coördinaten", "en": "abroad, no coordinates"},
+    "map_reason_no postcode": {"nl": "geen postcode", "en": "no postcode"},
+    "map_reason_hidden": {"nl": "postcode verborgen", "en": "postcode hidden"},
+    "map_reason_invalid postcode": {"nl": "ongeldige postcode", "en": "invalid postcode"},
+    "map_reason_unknown postcode": {"nl": "onbekende postcode", "en": "unknown postcode"},
 }
 TEXT.update(APP_TEXT)
 

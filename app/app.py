@@ -26,6 +26,7 @@ if "app" in sys.modules and not hasattr(sys.modules["app"], "__path__"):
 
 from aandacht.errors import AandachtError  # noqa: E402
 from aandacht.i18n import t  # noqa: E402
+from app.map_view import MapView  # noqa: E402
 from app.state import MonitorState, default_state  # noqa: E402
 from app.views import (  # noqa: E402
     DistributionView,
@@ -80,6 +81,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
             ),
         ),
         (t("tab_timeline", state.lang), timeline),
+        (t("tab_map", state.lang), MapView(state)),
         dynamic=True,  # the timeline is drawn when its tab is opened, not while hidden
         sizing_mode="stretch_width",
         css_classes=["main-tabs"],
@@ -87,7 +89,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
 
     def on_lang(*events) -> None:
         # Tabs reuses its rendered tab panels (and their titles): drop them to get new titles.
-        tabs._names = [t("tab_overview", state.lang), t("tab_timeline", state.lang)]
+        tabs._names = [t(k, state.lang) for k in ("tab_overview", "tab_timeline", "tab_map")]
         for panels in tabs._panels.values():
             panels.clear()
         tabs.param.trigger("objects")

@@ -608,6 +608,8 @@ class GridView(StateView):
         self.grid.on_click(self._clicked, column="total")
         self.grid.param.watch(self._selected, "selection")
         state.param.watch(lambda *e: self.relabel(), ["table", "view_mode"])
+        # rows selected elsewhere (a box/lasso selection on the map) are ticked here too
+        state.param.watch(self._follow_selection, "selected_rows")
         self.relabel()
 
     def relabel(self) -> None:
@@ -648,6 +650,10 @@ class GridView(StateView):
 
     def _selected(self, event: Any) -> None:
         self.state.selected_rows = list(event.new)
+
+    def _follow_selection(self, event: Any) -> None:
+        if sorted(self.grid.selection) != sorted(event.new):
+            self.grid.selection = list(event.new)
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(self.count, self.grid, sizing_mode="stretch_width")
