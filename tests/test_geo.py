@@ -9,6 +9,7 @@ import itertools
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -688,7 +689,21 @@ def test_linked_map_both_ways(result):
                 break
         assert rmap.ids(linked.selection.index) == rmap.data.relation_id.iloc[:3].tolist()
 
-    asyncio.run(scenario())
+    # In a thread of its own: after the Playwright tests, this thread may have a running loop.
+    errors = []
+
+    def run():
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # re-raised below, in the test's thread
+            errors.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the linked-map scenario did not finish"
+    if errors:
+        raise errors[0]
 
 
 def test_the_library_never_imports_panel_and_loads_holoviews_lazily():
