@@ -526,3 +526,38 @@ def test_today_is_the_default_as_of_for_own_relations(ds, who, monkeypatch):
 
     monkeypatch.setattr(access.dt, "date", Future)
     assert access.visible_relations(ds, who["jan"]) == set()
+
+
+# --- the same rules in PostgreSQL --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("PG_URL"), reason="PG_URL is not set")
+def test_the_same_permissions_in_postgres():
+    from aandacht.database import write_tables
+
+    duck = aandacht.load(ROOT / "data_samples")
+    tables = {
+        "relations": duck.relations,
+        "relation_groups": duck.relation_groups,
+        "users": duck.users,
+        "user_groups": duck.user_groups,
+        "events": duck.events.drop("_row").to_pandas(),
+    }
+    write_tables(os.environ["PG_URL"], tables, replace=True)
+    pg = aandacht.load(os.environ["PG_URL"])
+    config = access.load_access(ROOT / "docs" / "examples" / "access.yaml")
+    s = aandacht.Selection(as_of="2026-10-31", revenue="both")
+    for login in ("jan.devries@example.nl", "sanne.vandijk@example.nl", "directie@example.nl"):
+        p = config.principal(login)
+        assert access.visible_relations(pg, p, "2026-10-31") == access.visible_relations(
+            duck, p, "2026-10-31"
+        )
+        sel = s if p.can_see_revenue else dataclasses.replace(s, revenue=None)
+        a = access.secure_calculate(duck, sel, p)
+        b = access.secure_calculate(pg, sel, p)
+        assert a.relation_id.tolist() == b.relation_id.tolist(), login
+        assert a.total.tolist() == b.total.tolist(), login
+        assert list(a.columns) == list(b.columns), login
+        if p.can_see_revenue:
+            assert a.revenue.round(2).tolist() == b.revenue.round(2).tolist()
