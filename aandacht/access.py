@@ -178,6 +178,9 @@ class PermissionDenied(AandachtError, PermissionError):
         self.login, self.what, self.why = login, what, why
         super().__init__(f"{login} may not see {what}: {why}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # survives pickling (worker processes)
+        return (type(self), (self.login, self.what, self.why))
+
 
 class AccessConfigError(AandachtError):
     """An access configuration that cannot be used (names the file and the key)."""

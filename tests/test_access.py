@@ -191,6 +191,9 @@ def test_permission_denied_is_clear_and_is_a_permission_error():
     assert isinstance(err, aandacht.AandachtError) and isinstance(err, PermissionError)
     assert str(err) == "piet may not see revenue: it is shown only to the sales_monitor role"
     assert (err.login, err.what) == ("piet", "revenue")
+    import pickle
+
+    assert str(pickle.loads(pickle.dumps(err))) == str(err)
 
 
 # --- revenue -----------------------------------------------------------------------------------
