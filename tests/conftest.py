@@ -3,15 +3,30 @@
 pytest-playwright cannot be told which browser executable to use, so its launch-arguments
 fixture is overridden here (see shared/recipes/browser-tests.md). Tests marked ``browser`` are
 skipped, with the reason, when there is no Chromium (``apt-get install chromium``).
+
+The dashboard's browser test modules share ``served`` (one ``panel serve`` per module, on
+generated data with hostile names, with a stored first view) and ``app`` (that first view in a
+fresh page behind the offline guard).
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:  # pragma: no cover
+    from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROME_ARGS = [
     "--no-sandbox",
@@ -39,3 +54,96 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+# ----------------------------------------------------------------------------------------------
+# the dashboard, served once per test module
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """(url, data folder, store folder, baseline store file bytes) of a running dashboard."""
+    from test_app_state import AS_OF, write_data
+
+    from aandacht import store
+    from app.state import MonitorState
+
+    data = str(write_data(tmp_path_factory.mktemp("crm")))
+    folder = tmp_path_factory.mktemp("store")
+    MonitorState(data, store_folder=str(folder), as_of=AS_OF)  # the stored first view
+    baseline = store.result_path(data, folder).read_bytes()
+    port = free_port()
+    env = {**os.environ, "AANDACHT_DATA": data, "AANDACHT_STORE": str(folder)}
+    for var in ("AANDACHT_SALES_MONITOR", "AANDACHT_TILES", "AANDACHT_CADENCE"):
+        env.pop(var, None)  # the defaults: no permission, no web tiles (offline), no cadence
+    env.pop("BOKEH_RESOURCES", None)
+    log = folder / "panel-serve.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "panel", "serve", "app/app.py", "--port", str(port),
+         "--address", "127.0.0.1", f"--allow-websocket-origin=127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/app"
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"panel serve exited: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("panel serve did not answer within 60 s")
+        time.sleep(0.2)
+    yield url, data, folder, baseline
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture()
+def app(served, page: Page):
+    """The dashboard's first view in a fresh session, behind the offline guard."""
+    from playwright.sync_api import expect
+
+    from aandacht import store
+
+    url, data, folder, baseline = served
+    path = store.result_path(data, folder)
+    path.write_bytes(baseline)  # every test starts from the same stored calculation
+    outside, errors, dialogs = [], [], []
+
+    def guard(route):
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("pageerror", lambda e: errors.append(f"{e} {e.stack}"))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    page.goto(url)
+    try:
+        expect(page.locator(".grid .tabulator-row").first).to_be_visible()
+    except AssertionError:
+        page.screenshot(path=str(folder / "failed.png"))
+        print((folder / "panel-serve.log").read_text()[-5000:])
+        raise
+    yield page
+    assert outside == [], f"requests to the internet: {outside}"
+    assert dialogs == [], f"a script from the data ran: {dialogs}"
+    assert errors == [], f"errors in the page: {errors}"
