@@ -742,6 +742,59 @@ for _key in INSIGHT_TEXT:
 TEXT.update(INSIGHT_TEXT)
 __all__ += ["INSIGHT_TEXT"]
 
+# ============================================================================================
+# Hosting (issue 7): log-in, saved monitors, history, upload limits. Merged like INSIGHT_TEXT.
+
+HOSTING_TEXT: dict[str, dict[str, str]] = {
+    "logged_in_as": {"nl": "Ingelogd als {who}", "en": "Logged in as {who}"},
+    "logout": {"nl": "Afmelden", "en": "Log out"},
+    "no_access_title": {"nl": "Geen toegang", "en": "No access"},
+    "no_access": {
+        "nl": "U heeft geen toegang tot de aandachtsmonitor: {reason}",
+        "en": "You have no access to the attention monitor: {reason}",
+    },
+    "no_access_hint": {
+        "nl": "Vraag de beheerder om uw login in access.yaml op te nemen, of meld u af en "
+        "log in met een andere naam.",
+        "en": "Ask the administrator to add your login to access.yaml, or log out and log in "
+        "with another name.",
+    },
+    "access_config_error": {
+        "nl": "De toegangsinstellingen (access.yaml) zijn niet te gebruiken: {error}",
+        "en": "The access configuration (access.yaml) cannot be used: {error}",
+    },
+    "file_too_large": {
+        "nl": "{file} is te groot ({size}); een selectiebestand mag hoogstens {max} zijn.",
+        "en": "{file} is too large ({size}); a selection file may be at most {max}.",
+    },
+    # --- saved monitors and history (S3) ---------------------------------------------------
+    "monitors": {"nl": "Monitors", "en": "Monitors"},
+    "monitor_saved_list": {"nl": "Opgeslagen monitors", "en": "Saved monitors"},
+    "monitor_none": {"nl": "(nog geen monitors)", "en": "(no monitors yet)"},
+    "monitor_shared_label": {"nl": "{name} (gedeeld)", "en": "{name} (shared)"},
+    "monitor_open": {"nl": "Openen en berekenen", "en": "Open and calculate"},
+    "monitor_delete": {"nl": "Verwijderen", "en": "Delete"},
+    "monitor_name": {"nl": "Naam", "en": "Name"},
+    "monitor_shared": {"nl": "Delen met iedereen", "en": "Share with everyone"},
+    "monitor_save": {"nl": "Huidige selectie opslaan", "en": "Save the current selection"},
+    "monitor_saved": {"nl": "Monitor '{name}' is opgeslagen.", "en": "Monitor '{name}' saved."},
+    "monitor_deleted": {
+        "nl": "Monitor '{name}' is verwijderd.",
+        "en": "Monitor '{name}' deleted.",
+    },
+    "monitor_error": {"nl": "Dat lukt niet: {error}", "en": "That did not work: {error}"},
+    "monitor_shown": {"nl": "monitor {name}", "en": "monitor {name}"},
+    "history": {"nl": "Eerdere berekeningen", "en": "Earlier calculations"},
+    "history_none": {"nl": "(geen eerdere berekeningen)", "en": "(no earlier calculations)"},
+    "history_item": {"nl": "{when} — {what}", "en": "{when} — {what}"},
+    "history_show": {"nl": "Tonen", "en": "Show"},
+}
+for _key in HOSTING_TEXT:
+    if _key in TEXT:  # never override a text someone else defined
+        raise KeyError(f"i18n key {_key!r} is defined twice")
+TEXT.update(HOSTING_TEXT)
+__all__ += ["HOSTING_TEXT"]
+
 
 def fmt_date(d: Any, lang: str = "nl") -> str:
     """A date: nl ``31-10-2026``, en ``2026-10-31``; empty for a missing date.

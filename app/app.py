@@ -5,7 +5,9 @@ nothing from the internet. Environment:
 
 * ``AANDACHT_DATA``: the data set (folder, ``.xlsx`` or database URL); default ``data_samples``.
 * ``AANDACHT_STORE``: where the last calculation is kept; default ``.aandacht/``.
-* ``AANDACHT_SALES_MONITOR=1``: start with sales-monitor permission switched on.
+* ``AANDACHT_SALES_MONITOR=1``: start with sales-monitor permission switched on (locally).
+* ``AANDACHT_ACCESS``, ``AANDACHT_REQUIRE_LOGIN``: log-in and permissions when hosted
+  (:mod:`app.auth`, ``docs/hosting.md``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ if sys.path[:1] != [str(ROOT)]:
 if "app" in sys.modules and not hasattr(sys.modules["app"], "__path__"):
     del sys.modules["app"]
 
-from aandacht.errors import AandachtError  # noqa: E402
 from aandacht.i18n import t  # noqa: E402
+from app.auth import serve, shown_data, user_badge  # noqa: E402
 from app.map_view import MapView  # noqa: E402
+from app.monitors_view import MonitorsView  # noqa: E402
 from app.state import MonitorState, default_state  # noqa: E402
 from app.views import (  # noqa: E402
     DistributionView,
@@ -109,17 +112,18 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
     )
     template = pn.template.BootstrapTemplate(
         title="",
-        header=[title],
+        header=[title, pn.pane.HTML(user_badge(state.principal, state.lang))],
         sidebar=[card("selection", selection), card("settings", settings, collapsed=False)],
         main=[tabs],
         sidebar_width=360,
     )
+    template.sidebar.append(card("monitors", MonitorsView(state), collapsed=True))  # S3
     return template
 
 
 def error_page(exc: Exception) -> pn.template.BootstrapTemplate:
     """A page that says why the data set cannot be opened (instead of a traceback)."""
-    data = os.environ.get("AANDACHT_DATA", "data_samples")
+    data = shown_data(os.environ.get("AANDACHT_DATA", "data_samples"))  # no password
     text = f"{t('data_error', 'nl', data=data)}\n\n{exc}"
     return pn.template.BootstrapTemplate(
         title=t("app_title", "nl"),
@@ -130,8 +134,4 @@ def error_page(exc: Exception) -> pn.template.BootstrapTemplate:
 
 
 if pn.state.served:
-    try:
-        page = create_app()
-    except (AandachtError, OSError) as exc:
-        page = error_page(exc)
-    page.servable(title=t("app_title", "nl"))
+    serve(create_app, error_page)  # the log-in's principal (app/auth.py), then this page

@@ -12,19 +12,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import param
 
 import aandacht
+from aandacht import access
 from aandacht import bands as bands_mod
 from aandacht import summary as summary_mod
 from aandacht.errors import AandachtError, DataError
-from aandacht.export import write_xlsx
 from aandacht.i18n import (
     fmt_date,
     fmt_datetime,
@@ -34,10 +34,16 @@ from aandacht.i18n import (
     fmt_relations,
     t,
 )
+from aandacht.monitors import MonitorStore
 from aandacht.privacy import pseudonymise
-from aandacht.sales import SalesView, sales_view
-from aandacht.selection import PERIOD_PRESETS, REVENUE_BASES, parse_selection, period_preset
-from aandacht.store import load_result, save_result
+from aandacht.sales import SalesView
+from aandacht.selection import (
+    MAX_SELECTION_BYTES,
+    PERIOD_PRESETS,
+    REVENUE_BASES,
+    parse_selection,
+    period_preset,
+)
 
 SOURCES = ("history", "correspondence", "sales", "helpdesk")
 USER_MODES = ("all", "user", "group")
@@ -95,6 +101,8 @@ TIMELINE_COLUMNS = [
     "status",
 ]
 
+#: Calculations kept per login and data set in the store (the newest is shown on opening).
+KEEP_CALCULATIONS = 50
 # One DuckDB connection per data set is shared by all sessions: run its queries one at a time.
 _ENGINE_LOCK = threading.Lock()
 _DATASETS: dict[str, aandacht.Dataset] = {}
@@ -147,7 +155,14 @@ class MonitorState(param.Parameterized):
     # --- user settings -----------------------------------------------------------------------
     lang = param.Selector(default="nl", objects=["nl", "en"])
     privacy = param.Boolean(default=False)
-    sales_permission = param.Boolean(default=False)
+    sales_permission = param.Boolean(default=False, doc="Show revenue (only if principal may).")
+    principal = param.ClassSelector(
+        class_=access.Principal,
+        default=None,
+        allow_None=True,
+        constant=True,
+        doc="Who is asking: every figure comes from aandacht.access's secure_* calls for them.",
+    )
     revenue_basis = param.Selector(default="both", objects=list(REVENUE_BASES))
     strategy = param.Selector(default="relative", objects=list(bands_mod.STRATEGIES))
     thresholds = param.List(default=list(bands_mod.Relative.default_thresholds), allow_None=True)
@@ -173,11 +188,13 @@ class MonitorState(param.Parameterized):
     selected_bin = param.String(default=None, allow_None=True)
     selected_rows = param.List(default=[], doc="Positions of the rows ticked in the grid.")
     timeline_row = param.Integer(default=None, allow_None=True)
+    monitor_name = param.String(default=None, allow_None=True, doc="Monitor of the result.")
 
     def __init__(self, data_path: str | None = None, *, auto: bool = True, **params: Any):
         if data_path is not None:
             params["data_path"] = data_path
         super().__init__(**params)
+        self._init_principal()
         self.data = get_dataset(self.data_path)
         users = sorted(self.data.users["user_id"].astype(str))
         self.param.user.objects = users
@@ -196,6 +213,30 @@ class MonitorState(param.Parameterized):
             self.period_to = self.period_to or self.as_of
         if auto:
             self.open()
+
+    def _init_principal(self) -> None:
+        """No principal: the local one (everything). A logged-in principal's roles decide what
+        the session may see; the settings that are permissions follow them and are not offered."""
+        if self.principal is None:
+            with param.edit_constant(self):
+                self.principal = access.local_principal()
+        if not self.principal.local:
+            with param.parameterized.discard_events(self):
+                self.sales_permission = self.principal.can_see_revenue
+                if "employee_permission" in self.param:  # issue 5: figures per employee
+                    self.employee_permission = self.principal.can_see_employees
+
+    @property
+    def hosted(self) -> bool:
+        """True for a logged-in session (permissions from ``access.yaml``, not from widgets)."""
+        return not self.principal.local
+
+    def monitor_store(self) -> MonitorStore:
+        """The store of saved monitors and calculations (``store_folder`` or the default)."""
+        store = getattr(self, "_monitor_store", None)
+        if store is None:
+            store = self._monitor_store = MonitorStore(self.store_folder)
+        return store
 
     # ------------------------------------------------------------------------------------------
     # the selection
@@ -228,7 +269,7 @@ class MonitorState(param.Parameterized):
         if self.relation_mode == "file" and not self.selection_codes:
             raise aandacht.SelectionError(self.selection_error or t("file_none", self.lang))
         if revenue is True:
-            revenue = self.revenue_basis if self.sales_permission else None
+            revenue = self.revenue_basis if self.may_see_revenue() else None
         return aandacht.Selection(
             users=(self.user,) if self.user_mode == "user" else None,
             user_group=self.user_group if self.user_mode == "group" else None,
@@ -241,7 +282,22 @@ class MonitorState(param.Parameterized):
         )
 
     def load_selection_file(self, raw: bytes, filename: str) -> bool:
-        """Read an uploaded selection file; on a problem, explain it in ``selection_error``."""
+        """Read an uploaded selection file; on a problem, explain it in ``selection_error``.
+
+        ``filename`` is only shown (its last part, at most 100 characters), never opened; a file
+        larger than :data:`aandacht.selection.MAX_SELECTION_BYTES` is refused before parsing.
+        """
+        filename = _upload_name(filename)
+        if len(raw) > MAX_SELECTION_BYTES:
+            error = t(
+                "file_too_large",
+                self.lang,
+                file=filename,
+                size=f"{len(raw) / 1e6:.1f} MB",
+                max=f"{MAX_SELECTION_BYTES / 1e6:.0f} MB",
+            )
+            self.param.update(selection_codes=None, selection_file=filename, selection_error=error)
+            return False
         try:
             codes = parse_selection(raw, filename, self.data.relations["relation_id"])
         except DataError as exc:
@@ -307,15 +363,24 @@ class MonitorState(param.Parameterized):
     # calculating and storing (S3)
 
     def open(self) -> None:
-        """Show the stored calculation on this data set, or calculate once and store it."""
-        stored = None
+        """Show this login's latest calculation on this data set, or calculate once and store it.
+
+        The stored result passes through :func:`aandacht.access.secure_result` (permissions may
+        have changed since it was stored); one that cannot be read or shown is recalculated.
+        """
+        stored = shown = None
         try:
-            stored = load_result(self.data_path, folder=self.store_folder)
-        except OSError:
-            stored = None
-        if stored is not None and "ui" in stored.settings:
+            stored = self.monitor_store().latest_calculation(
+                self.data_path, owner=self.principal.login
+            )
+            if stored is not None and "ui" in stored.settings:
+                with _ENGINE_LOCK:
+                    shown = access.secure_result(stored.result, self.data, self.principal)
+        except (OSError, sqlite3.Error, AandachtError, ValueError):
+            shown = None
+        if shown is not None:
             self._restore(stored.settings)
-            self._apply(stored.result, stored.settings, stored.calculated_at)
+            self._apply(shown, stored.settings, stored.calculated_at)
         else:
             self.calculate()
 
@@ -348,7 +413,7 @@ class MonitorState(param.Parameterized):
 
     def _compute(self, sel: aandacht.Selection) -> pd.DataFrame:
         with _ENGINE_LOCK:
-            return aandacht.calculate(self.data, sel)
+            return access.secure_calculate(self.data, sel, self.principal)
 
     def _settings_for(
         self, sel: aandacht.Selection, ui: dict[str, Any] | None = None
@@ -371,21 +436,36 @@ class MonitorState(param.Parameterized):
         }
 
     def _finish(
-        self, sel: aandacht.Selection, result: pd.DataFrame, ui: dict[str, Any] | None = None
+        self,
+        sel: aandacht.Selection,
+        result: pd.DataFrame,
+        ui: dict[str, Any] | None = None,
+        monitor: str | None = None,
     ) -> None:
         settings = self._settings_for(sel, ui)
+        if monitor:
+            settings["monitor"] = monitor
         at = dt.datetime.now().replace(microsecond=0)
         try:
-            save_result(
-                result, settings, self.data_path, folder=self.store_folder, calculated_at=at
+            self.monitor_store().save_calculation(
+                result,
+                settings,
+                self.data_path,
+                owner=self.principal.login,
+                monitor=monitor,
+                calculated_at=at,
+                keep=KEEP_CALCULATIONS,
             )
             self.warning = ""
-        except OSError as exc:
+        except (OSError, sqlite3.Error, AandachtError) as exc:
             self.warning = t("store_error", self.lang, error=str(exc))
         self._apply(result, settings, at)
 
     def calculate(
-        self, selection: aandacht.Selection | None = None, ui: dict[str, Any] | None = None
+        self,
+        selection: aandacht.Selection | None = None,
+        ui: dict[str, Any] | None = None,
+        monitor: str | None = None,
     ) -> bool:
         """Calculate the current selection (or ``selection``), store it and show it.
 
@@ -397,11 +477,12 @@ class MonitorState(param.Parameterized):
         except (AandachtError, ValueError) as exc:
             self.error = t("calc_error", self.lang, error=str(exc))
             return False
-        self._finish(sel, result, ui)
+        self._finish(sel, result, ui, monitor)
         return True
 
-    async def calculate_async(self) -> bool:
-        """:meth:`calculate` with the counting in a worker thread, ``busy`` while it runs."""
+    async def calculate_async(self, monitor: str | None = None) -> bool:
+        """:meth:`calculate` with the counting in a worker thread, ``busy`` while it runs;
+        ``monitor`` names the saved monitor whose settings the widgets hold."""
         self.busy = True
         try:
             try:
@@ -414,7 +495,7 @@ class MonitorState(param.Parameterized):
             except (AandachtError, ValueError) as exc:
                 self.error = t("calc_error", self.lang, error=str(exc))
                 return False
-            self._finish(sel, result)
+            self._finish(sel, result, monitor=monitor)
             return True
         finally:
             self.busy = False
@@ -427,13 +508,14 @@ class MonitorState(param.Parameterized):
             self.selected_rows = []
             self.timeline_row = None
             self.settings = settings
+            self.monitor_name = settings.get("monitor")
             self.calculated_at = at
             self.result = result
 
     @param.depends("sales_permission", "revenue_basis", watch=True)
     def _revenue_changed(self) -> None:
         """With permission, the result must carry revenue on the chosen basis: recount if not."""
-        if not self.sales_permission:
+        if not self.may_see_revenue():
             with param.parameterized.batch_call_watchers(self):  # the views update once
                 if self.view_mode == "sales":
                     self.view_mode = "attention"
@@ -456,7 +538,7 @@ class MonitorState(param.Parameterized):
             revenue=self.revenue_basis,
         )
         # the same selection as the result, now with revenue; the widgets keep what they hold
-        self.calculate(sel, ui=self.settings.get("ui"))
+        self.calculate(sel, ui=self.settings.get("ui"), monitor=self.monitor_name)
 
     # ------------------------------------------------------------------------------------------
     # derived: banding, sales view, grid table, bins, summaries
@@ -467,10 +549,14 @@ class MonitorState(param.Parameterized):
             return aandacht.Selection().period_days()
         return int(self.result.attrs.get("period_days") or 365)
 
+    def may_see_revenue(self) -> bool:
+        """Revenue is wanted (the setting) and allowed (the principal's ``sales_monitor``)."""
+        return bool(self.sales_permission and self.principal.can_see_revenue)
+
     def has_revenue(self) -> bool:
         """True when the result may show revenue: permission and revenue columns present."""
         return bool(
-            self.sales_permission and self.result is not None and "revenue" in self.result.columns
+            self.may_see_revenue() and self.result is not None and "revenue" in self.result.columns
         )
 
     @param.depends("strategy", watch=True)
@@ -493,14 +579,16 @@ class MonitorState(param.Parameterized):
             sales = None
             if self.has_revenue():
                 sales_th = th if self.strategy in ("relative", "quantile") else None
-                sales = sales_view(res, self.strategy, sales_th, **params)
+                sales = access.secure_sales_view(
+                    res, self.principal, self.strategy, sales_th, **params
+                )
             self.band_error = ""
         except ValueError as exc:
             self.band_error = t("band_error", self.lang, error=str(exc))
             if self.banding is not None and len(self.banding.yb) == len(res):
                 return
             banding = bands_mod.classify(res["total"], "relative")
-            sales = sales_view(res) if self.has_revenue() else None
+            sales = access.secure_sales_view(res, self.principal) if self.has_revenue() else None
         with param.parameterized.batch_call_watchers(self):
             if self.view_mode == "sales" and sales is None:
                 self.view_mode = "attention"
@@ -714,17 +802,22 @@ class MonitorState(param.Parameterized):
             return t("timeline_hint", self.lang), pd.DataFrame(columns=TIMELINE_COLUMNS)
         rid = self.result["relation_id"].iloc[row]
         sel = self.settings.get("selection", {})
-        with _ENGINE_LOCK:
-            tl = aandacht.timeline(
-                self.data,
-                rid,
-                users=sel.get("users"),
-                user_group=sel.get("user_group"),
-                as_of=sel.get("as_of"),
-            )
+        try:
+            with _ENGINE_LOCK:
+                tl = access.secure_timeline(
+                    self.data,
+                    rid,
+                    self.principal,
+                    users=sel.get("users"),
+                    user_group=sel.get("user_group"),
+                    as_of=sel.get("as_of"),
+                )
+        except AandachtError as exc:  # PermissionDenied: not one of this login's relations
+            return str(exc), pd.DataFrame(columns=TIMELINE_COLUMNS)
+        # subject/body without contact details, amount without sales_monitor: absent, not empty
         tl = tl[[c for c in TIMELINE_COLUMNS if c in tl.columns] + ["relation_id"]]
         if not self.has_revenue():
-            tl["amount"] = np.nan
+            tl = tl.drop(columns=["amount"], errors="ignore")
         shown = self.table.iloc[row]
         if self.privacy:
             tl = pseudonymise(tl, lang=self.lang)
@@ -791,7 +884,7 @@ class MonitorState(param.Parameterized):
             sheets[t("sheet_excluded", lang)] = ex.rename(
                 columns={c: t(f"col_{c}", lang) for c in ex.columns}
             )
-        return write_xlsx(path, sheets, fills=fills)
+        return access.secure_export(path, sheets, self.principal, fills=fills)
 
     def _summary_sheet(self) -> pd.DataFrame:
         lang = self.lang
@@ -868,6 +961,8 @@ class MonitorState(param.Parameterized):
                 ),
             ),
         ]
+        if not self.principal.can_see_revenue:  # not even the word, for whom it is not
+            rows = [r for r in rows if r[0] != "set_revenue"]
         return pd.DataFrame(
             {
                 t("col_setting", lang): [t(k, lang) for k, _ in rows],
@@ -882,10 +977,21 @@ def _num(x: Any, lang: str) -> str:
     return fmt_short(float(x), lang, 2)
 
 
-def default_state() -> MonitorState:
-    """A state on ``$AANDACHT_DATA`` (default ``data_samples``), permission from the env."""
+def _upload_name(filename: str | None) -> str:
+    """An uploaded file's name for messages: its last part, printable, at most 100 characters."""
+    name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
+    return name[:100] or "selection"
+
+
+def default_state(principal: access.Principal | None = None) -> MonitorState:
+    """A state on ``$AANDACHT_DATA`` (default ``data_samples``) for ``principal`` (default: the
+    local one). Locally ``AANDACHT_SALES_MONITOR=1`` starts with the sales view switched on; for a
+    logged-in principal the roles in ``access.yaml`` decide."""
     perm = os.environ.get("AANDACHT_SALES_MONITOR", "").lower() in ("1", "true", "yes", "ja")
-    return MonitorState(os.environ.get("AANDACHT_DATA", "data_samples"), sales_permission=perm)
+    return MonitorState(
+        os.environ.get("AANDACHT_DATA", "data_samples"), sales_permission=perm, principal=principal
+    )
 
 
 __all__ = ["MonitorState", "default_state", "get_dataset"]

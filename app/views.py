@@ -370,6 +370,15 @@ class SettingsView(StateView):
         _show(self.band_error, s.band_error)
         _show(self.warning, s.warning)
 
+    def permission_widgets(self) -> list[pn.viewable.Viewable]:
+        """Locally the sales-monitor checkbox and the revenue basis. Logged in, no checkbox (the
+        roles decide) and the basis only with ``sales_monitor``: a widget that is not in the page
+        has no model in the browser, so it cannot be switched from there either."""
+        s = self.state
+        if not s.hosted:
+            return [self.permission, self.revenue]
+        return [self.revenue] if s.principal.can_see_revenue else []
+
     def _threshold_changed(self, event: Any) -> None:
         if getattr(self, "_syncing", False) or self.state.thresholds is None:
             return
@@ -381,8 +390,7 @@ class SettingsView(StateView):
         return pn.Column(
             self.lang,
             self.privacy,
-            self.permission,
-            self.revenue,
+            *self.permission_widgets(),
             self.strategy,
             pn.GridBox(*self.thresholds, ncols=2),
             self.no_thresholds,

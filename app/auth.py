@@ -1,0 +1,131 @@
+"""Who is using this session: Panel's log-in mapped to a :class:`aandacht.access.Principal`.
+
+The log-in itself is Panel's (``panel serve --basic-auth …`` or ``--oauth-provider …``, see
+``docs/hosting.md``); Panel hands the logged-in identity to the app as ``pn.state.user``. Once per
+session :func:`session_principal` turns it into a principal with
+:func:`aandacht.access.principal_for` and the access configuration (``$AANDACHT_ACCESS``):
+
+* no log-in and no access configuration → the local principal (``make app``: everything);
+* a log-in that the configuration does not know, log-in without configuration, or a server with
+  ``AANDACHT_REQUIRE_LOGIN=1`` and no log-in → :class:`~aandacht.access.PermissionDenied`, shown
+  as a plain page by :func:`refused_page` (no dashboard, no data loaded, no traceback).
+
+What the principal may see is enforced by the library's ``secure_*`` functions, which the state
+(:mod:`app.state`) calls with ``state.principal``; this module only finds out who is asking.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import panel as pn
+
+from aandacht import access
+from aandacht.i18n import t
+
+from .views import alert_html, esc
+
+#: libpq waits for an unreachable database server without limit unless told otherwise.
+CONNECT_TIMEOUT_S = "10"
+
+
+def session_user() -> str | None:
+    """The identity Panel's log-in reports for this session (``None`` without log-in)."""
+    user = pn.state.user if pn.state.curdoc is not None else None
+    if user in (None, "", "guest"):
+        return None
+    return str(user)
+
+
+def session_principal(user: str | None = None) -> access.Principal:
+    """The principal of this session: the log-in (default ``pn.state.user``) and the access
+    configuration (``$AANDACHT_ACCESS``, read for every new session so edits apply at once).
+
+    Raises
+    ------
+    aandacht.access.PermissionDenied
+        When this session may not see the dashboard.
+    aandacht.access.AccessConfigError
+        When the access configuration cannot be used (refused as well: nothing is shown).
+    """
+    if user is None:
+        user = session_user()
+    return access.principal_for(user, access.load_access())
+
+
+def shown_data(data: str) -> str:
+    """A data set's name for a page: a database URL without its password."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", str(data))
+
+
+def harden_environment() -> None:
+    """Process-wide defaults: a database that does not answer fails after 10 s, not never."""
+    os.environ.setdefault("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
+
+
+def _page(title: str, body: str, css: str) -> pn.template.BootstrapTemplate:
+    return pn.template.BootstrapTemplate(
+        title=title,
+        main=[pn.pane.HTML(body, css_classes=[css], sizing_mode="stretch_width")],
+    )
+
+
+def refused_page(exc: Exception, lang: str = "nl") -> pn.template.BootstrapTemplate:
+    """A plain page saying that this log-in has no access (and how to get it)."""
+    if isinstance(exc, access.PermissionDenied):
+        text = t("no_access", lang, reason=exc.why)
+    else:
+        text = t("access_config_error", lang, error=str(exc))
+    logout = ""
+    if session_user() is not None:
+        logout = f'<p><a class="logout" href="logout">{esc(t("logout", lang))}</a></p>'
+    body = (
+        f"<h3>{esc(t('no_access_title', lang))}</h3>{alert_html(text)}"
+        f"<p>{esc(t('no_access_hint', lang))}</p>{logout}"
+    )
+    return _page(t("app_title", lang), body, "access-refused")
+
+
+def user_badge(principal: access.Principal, lang: str = "nl") -> str:
+    """Header HTML: who is logged in and a log-out link; empty for the local principal."""
+    if principal.local:
+        return ""
+    who = principal.name or principal.login
+    return (
+        '<span class="logged-in" style="color: white; margin-left: 2em">'
+        f"{esc(t('logged_in_as', lang, who=who))} · "
+        f'<a class="logout" href="logout" style="color: white">{esc(t("logout", lang))}</a>'
+        "</span>"
+    )
+
+
+def serve(create_app: Any, error_page: Any) -> None:
+    """Build this session's page: refused, the data error page, or the dashboard."""
+    from aandacht.errors import AandachtError
+
+    from .state import default_state
+
+    harden_environment()
+    try:
+        principal = session_principal()
+    except (access.PermissionDenied, access.AccessConfigError) as exc:
+        page = refused_page(exc)
+    else:
+        try:
+            page = create_app(default_state(principal=principal))
+        except (AandachtError, OSError) as exc:
+            page = error_page(exc)
+    page.servable(title=t("app_title", "nl"))
+
+
+__all__ = [
+    "harden_environment",
+    "refused_page",
+    "serve",
+    "session_principal",
+    "session_user",
+    "shown_data",
+    "user_badge",
+]
