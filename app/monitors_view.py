@@ -23,19 +23,19 @@ class MonitorsView(StateView):
         super().__init__(state, **params)
         self.saved = SavedMonitors(state)
         self.choice = pn.widgets.Select(options={}, css_classes=["monitor-list"])
-        self.open = pn.widgets.Button(button_type="primary", css_classes=["monitor-open"])
-        self.delete = pn.widgets.Button(button_type="light", css_classes=["monitor-delete"])
-        self.name = pn.widgets.TextInput(max_length=100, css_classes=["monitor-name"])
+        self.open_button = pn.widgets.Button(button_type="primary", css_classes=["monitor-open"])
+        self.delete_button = pn.widgets.Button(button_type="light", css_classes=["monitor-delete"])
+        self.name_input = pn.widgets.TextInput(max_length=100, css_classes=["monitor-name"])
         self.shared = pn.widgets.Checkbox(css_classes=["monitor-shared"])
-        self.save = pn.widgets.Button(button_type="light", css_classes=["monitor-save"])
+        self.save_button = pn.widgets.Button(button_type="light", css_classes=["monitor-save"])
         self.history = pn.widgets.Select(options={}, css_classes=["history-list"])
-        self.show = pn.widgets.Button(button_type="light", css_classes=["history-show"])
+        self.show_button = pn.widgets.Button(button_type="light", css_classes=["history-show"])
         self.message = pn.pane.HTML("", visible=False, css_classes=["monitor-message"])
         self.error = _alert("danger", "monitor-error")
-        self.open.on_click(self._open)
-        self.delete.on_click(self._delete)
-        self.save.on_click(self._save)
-        self.show.on_click(self._show_calculation)
+        self.open_button.on_click(self._open)
+        self.delete_button.on_click(self._delete)
+        self.save_button.on_click(self._save)
+        self.show_button.on_click(self._show_calculation)
         self.saved.param.watch(lambda *e: self.relabel(), ["monitors", "history"])
         self.saved.param.watch(lambda *e: self._messages(), ["message", "error"])
         state.param.watch(lambda *e: self._busy(), "busy")
@@ -46,16 +46,16 @@ class MonitorsView(StateView):
         options = self.saved.monitor_options()
         self.choice.options = options or {tr("monitor_none"): None}
         self.choice.name = tr("monitor_saved_list")
-        self.open.name, self.delete.name = tr("monitor_open"), tr("monitor_delete")
-        self.open.disabled = self.delete.disabled = not options
-        self.name.name = tr("monitor_name")
+        self.open_button.name, self.delete_button.name = tr("monitor_open"), tr("monitor_delete")
+        self.open_button.disabled = self.delete_button.disabled = not options
+        self.name_input.name = tr("monitor_name")
         self.shared.name = tr("monitor_shared")
-        self.save.name = tr("monitor_save")
+        self.save_button.name = tr("monitor_save")
         history = self.saved.history_options()
         self.history.options = history or {tr("history_none"): None}
         self.history.name = tr("history")
-        self.show.name = tr("history_show")
-        self.show.disabled = not history
+        self.show_button.name = tr("history_show")
+        self.show_button.disabled = not history
         self._messages()
 
     def _messages(self) -> None:
@@ -65,7 +65,7 @@ class MonitorsView(StateView):
         _show(self.error, s.error)
 
     def _busy(self) -> None:
-        for b in (self.open, self.show, self.save, self.delete):
+        for b in (self.open_button, self.show_button, self.save_button, self.delete_button):
             b.loading = self.state.busy
 
     async def _open(self, event: Any) -> None:
@@ -78,8 +78,8 @@ class MonitorsView(StateView):
 
     def _save(self, event: Any) -> None:
         shared = bool(self.shared.value) and self.state.principal.can_share_monitors
-        if self.saved.save(self.name.value_input or self.name.value, shared=shared):
-            self.name.value = ""
+        if self.saved.save(self.name_input.value_input or self.name_input.value, shared=shared):
+            self.name_input.value = ""
 
     def _show_calculation(self, event: Any) -> None:
         if self.history.value is not None:
@@ -89,14 +89,14 @@ class MonitorsView(StateView):
         share = [self.shared] if self.state.principal.can_share_monitors else []
         return pn.Column(
             self.choice,
-            pn.Row(self.open, self.delete),
-            self.name,
+            pn.Row(self.open_button, self.delete_button),
+            self.name_input,
             *share,
-            self.save,
+            self.save_button,
             self.message,
             self.error,
             self.history,
-            self.show,
+            self.show_button,
             sizing_mode="stretch_width",
         )
 

@@ -68,16 +68,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """(url, data folder, store folder, baseline store file bytes) of a running dashboard."""
+    """(url, data folder, store folder, baseline stored calculation) of a running dashboard."""
     from test_app_state import AS_OF, write_data
 
-    from aandacht import store
+    from aandacht.monitors import MonitorStore
     from app.state import MonitorState
 
     data = str(write_data(tmp_path_factory.mktemp("crm")))
     folder = tmp_path_factory.mktemp("store")
     MonitorState(data, store_folder=str(folder), as_of=AS_OF)  # the stored first view
-    baseline = store.result_path(data, folder).read_bytes()
+    baseline = MonitorStore(folder).latest_calculation(data, owner="local")
     port = free_port()
     env = {**os.environ, "AANDACHT_DATA": data, "AANDACHT_STORE": str(folder)}
     for var in ("AANDACHT_SALES_MONITOR", "AANDACHT_TILES", "AANDACHT_CADENCE"):
@@ -117,11 +117,17 @@ def app(served, page: Page):
     """The dashboard's first view in a fresh session, behind the offline guard."""
     from playwright.sync_api import expect
 
-    from aandacht import store
+    from aandacht.monitors import MonitorStore
 
     url, data, folder, baseline = served
-    path = store.result_path(data, folder)
-    path.write_bytes(baseline)  # every test starts from the same stored calculation
+    # every test starts from the same stored calculation: it becomes the newest again
+    MonitorStore(folder).save_calculation(
+        baseline.result,
+        baseline.settings,
+        data,
+        owner=baseline.owner,
+        calculated_at=baseline.calculated_at,
+    )
     outside, errors, dialogs = [], [], []
 
     def guard(route):

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from test_app_state import AS_OF, HOSTILE
 
 import aandacht
-from aandacht import bands, store
+from aandacht import bands
 from aandacht.i18n import fmt_number, fmt_percent
 from aandacht.sales import sales_view
 
@@ -57,7 +57,7 @@ def grid_column(page: Page, field: str) -> list[str]:
 
 
 def test_first_view_shows_the_stored_calculation(app: Page, served, ds):
-    stored = store.load_result(served[1], folder=served[2])
+    stored = served[3]  # the stored calculation (aandacht.monitors.MonitorStore)
     when = stored.calculated_at.strftime("%d-%m-%Y %H:%M")
     expect(app.locator(".calculated-at")).to_have_text(f"berekend op {when}")
     res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
