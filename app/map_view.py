@@ -91,6 +91,7 @@ class MapState(param.Parameterized):
         super().__init__(state=state, **params)
         self._source = "grid"  # what the highlight follows: the grid's rows or the clicked bin
         self._echo: list[int] | None = None  # map positions last highlighted (ignored echo)
+        self._selecting: list[int] | None = None  # positions being selected on the map
         self._watcher: Any = None
         if self.cadence is None and os.environ.get(CADENCE_ENV):
             self.load_cadence(os.environ[CADENCE_ENV])
@@ -239,7 +240,12 @@ class MapState(param.Parameterized):
         ids = s.table["relation_id"].iloc[rows].astype(str).tolist() if rows else []
         positions = self.rmap.positions(ids)
         self._echo = positions
-        self.linked.highlight.event(ids=ids)
+        if positions == self._selecting:
+            # selected on the map, which shows it already: no redraw of 10,000 points, but the
+            # stream keeps the ids for when the map is drawn again (another tab and back)
+            self.linked.highlight.update(ids=ids)
+        else:
+            self.linked.highlight.event(ids=ids)
         on = fmt_relations(len(positions), lang)
         if not rows:
             text = t("map_highlight_none", lang)
@@ -260,7 +266,11 @@ class MapState(param.Parameterized):
         if self._echo is not None and positions == sorted(self._echo):
             return  # the map repeating our own highlight
         rows = sorted(int(i) for i in self.rmap.data.index[positions])
-        self.state.selected_rows = rows
+        self._selecting = positions
+        try:
+            self.state.selected_rows = rows
+        finally:
+            self._selecting = None
 
     def clear_selection(self) -> None:
         """No relations selected (grid and map); closes a clicked bin."""

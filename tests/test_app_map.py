@@ -181,8 +181,9 @@ def test_map_selection_selects_the_rows_in_the_grid(mapped, state, tmp_path):
     rows = sorted(rmap.data.index[positions])
     assert state.selected_rows == rows
     assert ids_of(state, rows) == sorted(rmap.ids(positions), key=ids_of(state, rows).index)
-    # ... and highlights them, without the map's echo changing the selection
+    # ... and keeps them as the highlight, without the map's echo changing the selection
     assert mapped.highlight_rows == rows
+    assert sorted(mapped.linked.highlight.ids) == sorted(rmap.ids(positions))
     mapped.linked.selection.event(index=mapped._echo)
     assert state.selected_rows == rows
     # the Excel export of the selection holds exactly those relations
