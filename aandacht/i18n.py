@@ -795,6 +795,248 @@ for _key in HOSTING_TEXT:
 TEXT.update(HOSTING_TEXT)
 __all__ += ["HOSTING_TEXT"]
 
+# ============================================================================================
+# The dashboard's timeline (S7), direct answers (S14), insight tab (B1, B2, B4, B6) and reports
+# (S15, B7): kept apart from APP_TEXT so the map and the timeline can grow independently.
+
+TIMELINE_APP_TEXT: dict[str, dict[str, str]] = {
+    # --- settings ---------------------------------------------------------------------------
+    "me": {"nl": "Ik ben (tot er ingelogd wordt)", "en": "I am (until there is log-in)"},
+    "employee_permission": {
+        "nl": "Mag cijfers per medewerker zien",
+        "en": "May see figures per employee",
+    },
+    "tab_insights": {"nl": "Inzicht", "en": "Insights"},
+    "tab_reports": {"nl": "Rapporten", "en": "Reports"},
+    # --- timeline (S7) ----------------------------------------------------------------------
+    "prev_relation": {"nl": "Vorige relatie (−)", "en": "Previous relation (−)"},
+    "next_relation": {"nl": "Volgende relatie (+)", "en": "Next relation (+)"},
+    "prev_item": {"nl": "Vorig item (↑)", "en": "Previous item (↑)"},
+    "next_item": {"nl": "Volgend item (↓)", "en": "Next item (↓)"},
+    "timeline_keys": {
+        "nl": "Toetsen: + en − naar de volgende en vorige relatie (in de volgorde van het "
+        "overzicht), ↓ en ↑ naar het volgende en vorige item. Klik op een item voor de inhoud.",
+        "en": "Keys: + and − go to the next and previous relation (in the overview's order), "
+        "↓ and ↑ to the next and previous item. Click an item to see its content.",
+    },
+    "timeline_trend": {
+        "nl": "Trend (laatste 3 maanden tegen de 12 ervoor): {trend}",
+        "en": "Trend (last 3 months against the 12 before): {trend}",
+    },
+    "timeline_count": {
+        "nl": "{shown} van {total} gebeurtenissen getoond, oudste eerst. Grijs en schuin: "
+        "telt niet als contactmoment (factuur, mailing, wijziging).",
+        "en": "{shown} of {total} events shown, oldest first. Grey and italic: not a contact "
+        "moment (invoice, mailing, change).",
+    },
+    "timeline_item_hint": {
+        "nl": "Klik op een item (of gebruik ↓ en ↑) om de inhoud te zien.",
+        "en": "Click an item (or use ↓ and ↑) to see its content.",
+    },
+    "filter_sources": {"nl": "Bronnen (leeg: alle)", "en": "Sources (empty: all)"},
+    "filter_users": {"nl": "Medewerkers (leeg: alle)", "en": "Users (empty: all)"},
+    "kind_contact": {"nl": "● contactmoment", "en": "● contact moment"},
+    "kind_other": {"nl": "○ overig", "en": "○ other"},
+    "kind_other_chart": {"nl": "overig (geen contactmoment)", "en": "other (no contact moment)"},
+    "item": {"nl": "Inhoud", "en": "Content"},
+    "item_chain": {"nl": "Referentieketen", "en": "Reference chain"},
+    "chart_title": {
+        "nl": "Contactmomenten per maand (hele historie)",
+        "en": "Contact moments per month (whole history)",
+    },
+    "col_kind": {"nl": "Soort", "en": "Kind"},
+    # --- direct answers (S14) ---------------------------------------------------------------
+    "answers_title": {"nl": "Directe antwoorden", "en": "Direct answers"},
+    "answers_me": {"nl": "Ik: {me} (kies in Instellingen)", "en": "Me: {me} (choose in Settings)"},
+    "answers_since": {"nl": "Collega's sinds", "en": "Colleagues since"},
+    "answers_days": {"nl": "Reactie binnen (dagen)", "en": "Response within (days)"},
+    "answers_department": {"nl": "Afdeling", "en": "Department"},
+    "answers_group": {"nl": "E-mail van groep", "en": "E-mail from group"},
+    "q_colleague": {
+        "nl": "Had een collega (niet {me}) contact sinds {since}?",
+        "en": "Did a colleague (not {me}) have contact since {since}?",
+    },
+    "q_department": {
+        "nl": "Wanneer had {group} het laatst contact?",
+        "en": "When did {group} last have contact?",
+    },
+    "q_calls": {
+        "nl": "Open helpdeskmeldingen; is het laatste probleem opgelost?",
+        "en": "Open helpdesk calls; is the last problem solved?",
+    },
+    "q_email": {
+        "nl": "De laatste e-mail van {group} aan de klant",
+        "en": "The last e-mail from {group} to the customer",
+    },
+    "q_mailings": {
+        "nl": "Reageerde de klant binnen {days} dagen op de mailings?",
+        "en": "Did the customer respond to the mailings within {days} days?",
+    },
+    "q_top": {
+        "nl": "Topklant met te weinig aandacht? (verkoopbeeld)",
+        "en": "A top customer getting too little attention? (sales view)",
+    },
+    "answer_yes_n": {"nl": "Ja, {n} contactmomenten.", "en": "Yes, {n} contact moments."},
+    "answer_no": {"nl": "Nee.", "en": "No."},
+    "answer_never": {"nl": "Nog nooit.", "en": "Never."},
+    "answer_none": {"nl": "Geen.", "en": "None."},
+    "answer_more": {"nl": "… en nog {n}", "en": "… and {n} more"},
+    "answer_contact_line": {
+        "nl": "{date}: {how} door {user} ({department})",
+        "en": "{date}: {how} by {user} ({department})",
+    },
+    "answer_last_contact": {
+        "nl": "{date} ({ago}): {how} door {user}",
+        "en": "{date} ({ago}): {how} by {user}",
+    },
+    "answer_no_calls": {"nl": "Geen meldingen.", "en": "No calls."},
+    "answer_calls": {
+        "nl": "{open} open; laatste probleem opgelost: {solved}.",
+        "en": "{open} open; last problem solved: {solved}.",
+    },
+    "answer_call_line": {
+        "nl": "{call}, gemeld {date}: {subject} ({status}, {days} dagen)",
+        "en": "{call}, opened {date}: {subject} ({status}, {days} days)",
+    },
+    "answer_email": {
+        "nl": "{date} door {user}: {subject}",
+        "en": "{date} by {user}: {subject}",
+    },
+    "answer_no_mailings": {"nl": "Geen mailings ontvangen.", "en": "No mailings received."},
+    "answer_mailings": {
+        "nl": "Op {responded} van {mailings} mailings gereageerd ({rate}).",
+        "en": "Responded to {responded} of {mailings} mailings ({rate}).",
+    },
+    "answer_mailing_line": {"nl": "{date} {subject}: {status}", "en": "{date} {subject}: {status}"},
+    "answer_not_top": {
+        "nl": "Nee, geen topklant (omzetklasse {abc}).",
+        "en": "No, not a top customer (revenue class {abc}).",
+    },
+    "answer_top_yes": {
+        "nl": "Ja: omzetklasse {abc}, omzet {revenue}, {contacts} contactmomenten waar {expected} "
+        "te verwachten zijn.",
+        "en": "Yes: revenue class {abc}, revenue {revenue}, {contacts} contact moments where "
+        "{expected} are expected.",
+    },
+    "answer_top_no": {
+        "nl": "Topklant (omzetklasse {abc}, omzet {revenue}) met genoeg aandacht: {contacts} "
+        "contactmomenten, {expected} te verwachten.",
+        "en": "Top customer (revenue class {abc}, revenue {revenue}) with enough attention: "
+        "{contacts} contact moments, {expected} expected.",
+    },
+    # --- the grid: trend and cadence (B1, B2) -------------------------------------------------
+    "col_cadence": {"nl": "Norm", "en": "Cadence"},
+    "col_scope": {"nl": "Voor", "en": "Scope"},
+    "col_key": {"nl": "Relatie of B-groep", "en": "Relation or B-group"},
+    "overdue_first": {"nl": "Achterstallig eerst", "en": "Overdue first"},
+    "overdue_only": {"nl": "Alleen achterstallig", "en": "Only overdue"},
+    "cadence": {"nl": "Contactnormen", "en": "Contact cadence"},
+    "cadence_note": {
+        "nl": "Normen: {n} regels uit {file}; aanpassen onder Contactnormen (zijbalk).",
+        "en": "Cadence: {n} rows from {file}; change them under Contact cadence (sidebar).",
+    },
+    "cadence_default_file": {"nl": "de standaardinstelling", "en": "the default settings"},
+    "cadence_help": {
+        "nl": "Per relatie (code) of B-groep: ideaal en maximaal aantal dagen tussen "
+        "contactmomenten. Een eigen regel van een relatie gaat voor die van haar B-groep.",
+        "en": "Per relation (code) or B-group: the ideal and maximum days between contact "
+        "moments. A relation's own row beats its B-group's.",
+    },
+    "cadence_add": {"nl": "Regel toevoegen", "en": "Add a row"},
+    "cadence_remove": {"nl": "Laatste regel weg", "en": "Remove the last row"},
+    "cadence_save": {"nl": "Opslaan", "en": "Save"},
+    "cadence_invalid": {
+        "nl": "De normen zijn niet opgeslagen:",
+        "en": "The cadence was not saved:",
+    },
+    "cadence_file_error": {
+        "nl": "De normen in {file} zijn niet bruikbaar (de standaard wordt gebruikt):",
+        "en": "The cadence in {file} cannot be used (the default is used):",
+    },
+    # --- the insight tab (B1, B4, B6) -------------------------------------------------------
+    "insights_wait": {"nl": "Bezig met berekenen…", "en": "Calculating…"},
+    "drops_title": {
+        "nl": "Waardevolle relaties met minder aandacht: {relations}",
+        "en": "Valuable relations getting less attention: {relations}",
+    },
+    "drops_title_plain": {
+        "nl": "Waardevolle relaties met minder aandacht",
+        "en": "Valuable relations getting less attention",
+    },
+    "drops_no_permission": {
+        "nl": "Alleen met toegang tot de salesmonitor (deze lijst gebruikt omzet).",
+        "en": "Only with sales-monitor permission (this list uses revenue).",
+    },
+    "two_way_title": {"nl": "Tweerichtingsverkeer", "en": "Two-way attention"},
+    "two_way_line": {
+        "nl": "Slapend (wel contact uit, niets terug): {sleeping}. Mediane reactietijd op "
+        "inkomende e-mail: {hours} uur ({working} werkuren, zonder weekend).",
+        "en": "Sleeping (contact out, nothing back): {sleeping}. Median response time to "
+        "inbound e-mail: {hours} hours ({working} working hours, no weekends).",
+    },
+    "sleeping_only": {"nl": "Alleen slapende relaties", "en": "Only sleeping relations"},
+    "who_title": {"nl": "Wie geeft aandacht", "en": "Who gives attention"},
+    "who_departments": {
+        "nl": "Contactmomenten per afdeling aan de relaties van elke aandachtsband.",
+        "en": "Contact moments per department to the relations of each attention band.",
+    },
+    "who_employees": {
+        "nl": "Contactmomenten per relatie en medewerker",
+        "en": "Contact moments per relation and employee",
+    },
+    "who_single_points": {
+        "nl": "Enig of laatste aanspreekpunt",
+        "en": "Single or last point of contact",
+    },
+    "who_no_permission": {
+        "nl": "Cijfers per medewerker alleen met 'Mag cijfers per medewerker zien' (Instellingen).",
+        "en": "Figures per employee only with 'May see figures per employee' (Settings).",
+    },
+    "col_undirected": {"nl": "Zonder richting", "en": "Undirected"},
+    "col_days_since_inbound": {"nl": "dgn inkomend", "en": "Days since inbound"},
+    "col_inbound_emails": {"nl": "Inkomende e-mails", "en": "Inbound e-mails"},
+    "col_unanswered": {"nl": "Onbeantwoord", "en": "Unanswered"},
+    "col_employees": {"nl": "Medewerkers", "en": "Employees"},
+    "col_only_user": {"nl": "Enige", "en": "Only"},
+    # --- reports (S15, B7) ------------------------------------------------------------------
+    "report_leaving": {"nl": "Wie vertrekt", "en": "Who leaves"},
+    "report_handover_since": {
+        "nl": "Contact sinds (leeg: alles)",
+        "en": "Contact since (empty: all)",
+    },
+    "report_catchup_since": {
+        "nl": "Sinds (bijv. begin vakantie)",
+        "en": "Since (e.g. start of holiday)",
+    },
+    "report_handover_button": {"nl": "Excel: overdrachtsrapport", "en": "Excel: hand-over report"},
+    "report_catchup_button": {"nl": "Excel: bijpraatrapport", "en": "Excel: catch-up report"},
+    "report_handover_help": {
+        "nl": "Elke relatie waarmee de medewerker contact had, het laatste contact, open "
+        "meldingen en offertes, en wie de relatie nog meer kent.",
+        "en": "Every relation the employee had contact with, the last contact, open calls and "
+        "quotes, and who else knows the relation.",
+    },
+    "report_handover_no_permission": {
+        "nl": "Dit rapport gaat over één medewerker: alleen met 'Mag cijfers per medewerker "
+        "zien' (Instellingen).",
+        "en": "This report is about one employee: only with 'May see figures per employee' "
+        "(Settings).",
+    },
+    "report_catchup_help": {
+        "nl": "Alles wat er sinds die dag gebeurde bij de relaties van {me}, per relatie.",
+        "en": "Everything that happened since that day in the relations of {me}, by relation.",
+    },
+    "report_error": {
+        "nl": "Het rapport lukt niet: {error}",
+        "en": "Cannot make the report: {error}",
+    },
+}
+for _key in TIMELINE_APP_TEXT:
+    if _key in TEXT:  # never override a text someone else defined
+        raise KeyError(f"i18n key {_key!r} is defined twice")
+TEXT.update(TIMELINE_APP_TEXT)
+__all__ += ["TIMELINE_APP_TEXT"]
+
 
 def fmt_date(d: Any, lang: str = "nl") -> str:
     """A date: nl ``31-10-2026``, en ``2026-10-31``; empty for a missing date.

@@ -28,9 +28,16 @@ if "app" in sys.modules and not hasattr(sys.modules["app"], "__path__"):
 
 from aandacht.i18n import t  # noqa: E402
 from app.auth import serve, shown_data, user_badge  # noqa: E402
+from app.insights_view import (  # noqa: E402
+    CadenceEditor,
+    InsightsView,
+    OverdueControls,
+    ReportsView,
+)
 from app.map_view import MapView  # noqa: E402
 from app.monitors_view import MonitorsView  # noqa: E402
 from app.state import MonitorState, default_state  # noqa: E402
+from app.timeline_view import TimelineView  # noqa: E402
 from app.views import (  # noqa: E402
     DistributionView,
     ExportView,
@@ -39,13 +46,15 @@ from app.views import (  # noqa: E402
     SettingsView,
     StatusView,
     SummaryView,
-    TimelineView,
     ViewSwitch,
     alert_html,
     esc,
 )
 
 pn.extension("tabulator", notifications=False)
+
+#: The tabs, in order (their titles are ``t(key)``).
+TAB_KEYS = ("tab_overview", "tab_timeline", "tab_map", "tab_insights", "tab_reports")
 
 
 def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTemplate:
@@ -54,7 +63,8 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
     selection = SelectionView(state)
     settings = SettingsView(state)
     grid = GridView(state)
-    timeline = TimelineView(state)
+    timeline = TimelineView(state, order=grid.row_order)  # steps in the grid's order
+    insights = InsightsView(state)
 
     def card(key: str, view: pn.viewable.Viewer, collapsed: bool = False) -> pn.Card:
         c = pn.Card(
@@ -79,12 +89,15 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
                     sizing_mode="stretch_width",
                 ),
                 ExportView(state),
+                OverdueControls(state, grid),
                 grid,
                 sizing_mode="stretch_width",
             ),
         ),
         (t("tab_timeline", state.lang), timeline),
         (t("tab_map", state.lang), MapView(state)),
+        (t("tab_insights", state.lang), insights),
+        (t("tab_reports", state.lang), ReportsView(state)),
         dynamic=True,  # the timeline is drawn when its tab is opened, not while hidden
         sizing_mode="stretch_width",
         css_classes=["main-tabs"],
@@ -92,13 +105,22 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
 
     def on_lang(*events) -> None:
         # Tabs reuses its rendered tab panels (and their titles): drop them to get new titles.
-        tabs._names = [t(k, state.lang) for k in ("tab_overview", "tab_timeline", "tab_map")]
+        tabs._names = [t(k, state.lang) for k in TAB_KEYS]
         for panels in tabs._panels.values():
             panels.clear()
         tabs.param.trigger("objects")
 
     state.param.watch(on_lang, "lang")
     grid.param.watch(lambda *e: setattr(tabs, "active", 1), "open_timeline")
+    # the insights are computed when their tab is opened (and again after a new result)
+    insights_tab = TAB_KEYS.index("tab_insights")
+
+    def on_tab(*events) -> None:
+        if tabs.active == insights_tab:
+            insights.refresh()
+
+    tabs.param.watch(on_tab, "active")
+    insights.ins.param.watch(on_tab, "stale")
 
     title = pn.pane.HTML(
         f'<span class="app-title">{esc(t("app_title", state.lang))}</span>',
@@ -113,7 +135,11 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
     template = pn.template.BootstrapTemplate(
         title="",
         header=[title, pn.pane.HTML(user_badge(state.principal, state.lang))],
-        sidebar=[card("selection", selection), card("settings", settings, collapsed=False)],
+        sidebar=[
+            card("selection", selection),
+            card("settings", settings, collapsed=False),
+            card("cadence", CadenceEditor(state), collapsed=True),
+        ],
         main=[tabs],
         sidebar_width=360,
     )

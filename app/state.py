@@ -45,6 +45,8 @@ from aandacht.selection import (
     period_preset,
 )
 
+from .insights_state import grid_extras, load_cadence
+
 SOURCES = ("history", "correspondence", "sales", "helpdesk")
 USER_MODES = ("all", "user", "group")
 RELATION_MODES = ("all", "b_group", "file")
@@ -58,8 +60,11 @@ GRID_COLUMNS: dict[str, list[str]] = {
         "name",
         "total",
         "dgn",
+        "trend",
         "band_colour",
         "band",
+        "cadence",
+        "overdue_ratio",
         "explanation",
     ],
     "sources": [
@@ -69,6 +74,7 @@ GRID_COLUMNS: dict[str, list[str]] = {
         "total",
         "dgn",
         *[c for s in SOURCES for c in (s, f"{s}_dgn")],
+        "trend",
         "band_colour",
         "band",
     ],
@@ -86,6 +92,8 @@ GRID_COLUMNS: dict[str, list[str]] = {
         "sales_explanation",
     ],
 }
+#: Columns the grid holds without showing them: the "overdue first" order and filter (B2).
+GRID_HIDDEN = ["overdue_rank", "overdue"]
 #: Columns of the relation list of one bin (name and address, S5).
 BIN_COLUMNS = ["relation_id", "name", "address", "postcode", "city", "total", "dgn"]
 TIMELINE_COLUMNS = [
@@ -167,6 +175,12 @@ class MonitorState(param.Parameterized):
     strategy = param.Selector(default="relative", objects=list(bands_mod.STRATEGIES))
     thresholds = param.List(default=list(bands_mod.Relative.default_thresholds), allow_None=True)
     view_mode = param.Selector(default="attention", objects=list(VIEW_MODES))
+    # issue 5: who I am (until log-in exists), figures per employee (B6), cadence (B2)
+    me = param.Selector(default=None, objects=[], allow_None=True, doc="Me, for answers/reports.")
+    employee_permission = param.Boolean(default=False, doc="May see figures per employee.")
+    cadence = param.DataFrame(default=None, allow_None=True, doc="Cadence settings (B2).")
+    cadence_file = param.String(default="")
+    cadence_error = param.String(default="")
 
     # --- the last result and what derives from it ---------------------------------------------
     result = param.DataFrame(default=None, allow_None=True, doc="calculate()'s table.")
@@ -198,10 +212,16 @@ class MonitorState(param.Parameterized):
         self.data = get_dataset(self.data_path)
         users = sorted(self.data.users["user_id"].astype(str))
         self.param.user.objects = users
+        self.param.me.objects = users
         self.param.user_group.objects = self.data.group_names()
         self.param.b_group.objects = self.data.b_group_names()
         with param.parameterized.discard_events(self):
             self.user = self.user or (users[0] if users else None)
+            # "me": the logged-in CRM user; locally a choice (default the first user)
+            own = self.principal.user_id if not self.principal.local else None
+            self.me = self.me or (own if own in users else (users[0] if users else None))
+            if self.cadence is None:
+                self.cadence, self.cadence_file, self.cadence_error = load_cadence(self)
             groups = self.data.group_names()
             self.user_group = self.user_group or (groups[0] if groups else None)
             b_groups = self.data.b_group_names()
@@ -566,7 +586,7 @@ class MonitorState(param.Parameterized):
             self.thresholds = None if default is None else list(default)
         self.param.trigger("thresholds")
 
-    @param.depends("result", "thresholds", "lang", "privacy", watch=True)
+    @param.depends("result", "thresholds", "lang", "privacy", "cadence", watch=True)
     def _derive(self) -> None:
         """Re-band and rebuild every derived value; instant (no recount)."""
         if self.result is None:
@@ -629,6 +649,8 @@ class MonitorState(param.Parameterized):
         out["band"] = [bands_mod.label(b, lang) for b in banding.yb]
         out["band_colour"] = [bands_mod.BANDS[b].colour for b in banding.yb]
         out["explanation"] = summary_mod.explanations(res, banding, lang).to_numpy()
+        for col, values in grid_extras(self, res, lang).items():  # trend (B1), cadence (B2)
+            out[col] = values.to_numpy()
         if sales is not None:
             st = sales.table
             for col in ("revenue", "revenue_per_contact", "attention_index", "abc_class"):

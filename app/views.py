@@ -22,7 +22,7 @@ from bokeh.models.widgets.tables import HTMLTemplateFormatter
 from aandacht import bands as bands_mod
 from aandacht.i18n import fmt_date, fmt_number, fmt_percent, fmt_relations, t
 
-from .state import BIN_COLUMNS, SOURCES, TIMELINE_COLUMNS, MonitorState
+from .state import BIN_COLUMNS, GRID_HIDDEN, SOURCES, TIMELINE_COLUMNS, MonitorState
 
 TEXT_COLUMNS = {
     "colour",
@@ -43,10 +43,13 @@ TEXT_COLUMNS = {
     "direction",
     "subject",
     "status",
+    "trend",
+    "cadence",
 }
 INT_COLUMNS = {"total", *SOURCES}
 DAYS_COLUMNS = {"dgn", *(f"{s}_dgn" for s in SOURCES)}
 MONEY_COLUMNS = {"revenue", "revenue_per_contact", "amount"}
+RATIO_COLUMNS = {"overdue_ratio"}
 
 
 def esc(text: Any) -> str:
@@ -112,7 +115,7 @@ def formatters(columns: list[str], lang: str) -> dict[str, Any]:
             out[c] = {"type": "plaintext"}  # Tabulator escapes the text: no HTML from the data
         elif c in INT_COLUMNS or c in DAYS_COLUMNS or c == "revenue":
             out[c] = number_formatter(lang, 0)
-        elif c in MONEY_COLUMNS:
+        elif c in MONEY_COLUMNS or c in RATIO_COLUMNS:
             out[c] = number_formatter(lang, 2)
         elif c in ("band_colour", "sales_band_colour"):
             out[c] = {"type": "color"}  # the cell's background is the band colour (no text)
@@ -315,6 +318,11 @@ class SettingsView(StateView):
         self.revenue = pn.widgets.RadioButtonGroup(
             value=s.revenue_basis, button_type="light", css_classes=["revenue-basis"]
         )
+        # issue 5: figures per employee (B6) and who "me" is, until log-in exists
+        self.employees = pn.widgets.Checkbox(
+            value=s.employee_permission, css_classes=["employee-permission"]
+        )
+        self.me = pn.widgets.Select(value=s.me, options=[], css_classes=["me"])
         self.strategy = pn.widgets.Select(value=s.strategy, options=[], css_classes=["strategy"])
         self.thresholds = [
             pn.widgets.FloatInput(
@@ -331,6 +339,8 @@ class SettingsView(StateView):
             (self.permission, "sales_permission"),
             (self.revenue, "revenue_basis"),
             (self.strategy, "strategy"),
+            (self.employees, "employee_permission"),
+            (self.me, "me"),
         ]:
             widget.link(s, value=name, bidirectional=True)
         for w in self.thresholds:
@@ -348,6 +358,10 @@ class SettingsView(StateView):
             tr(f"revenue_{b}"): b for b in self.state.param.revenue_basis.objects
         }
         self.strategy.options = {tr(f"strategy_{k}"): k for k in bands_mod.STRATEGIES}
+        self.employees.name = tr("employee_permission")
+        names = self.state.user_names()
+        self.me.options = {names[u]: u for u in self.state.param.me.objects}
+        self.me.name = tr("me")
         self.strategy.name = tr("strategy")
         for i, w in enumerate(self.thresholds):
             w.name = tr("threshold_n", n=i + 1)
@@ -379,6 +393,11 @@ class SettingsView(StateView):
             return [self.permission, self.revenue]
         return [self.revenue] if s.principal.can_see_revenue else []
 
+    def person_widgets(self) -> list[pn.viewable.Viewable]:
+        """Locally "may see figures per employee" and who "me" is (until log-in exists). Logged
+        in, neither: the roles decide, and "me" is the login's CRM user."""
+        return [] if self.state.hosted else [self.employees, self.me]
+
     def _threshold_changed(self, event: Any) -> None:
         if getattr(self, "_syncing", False) or self.state.thresholds is None:
             return
@@ -391,6 +410,7 @@ class SettingsView(StateView):
             self.lang,
             self.privacy,
             *self.permission_widgets(),
+            *self.person_widgets(),
             self.strategy,
             pn.GridBox(*self.thresholds, ncols=2),
             self.no_thresholds,
@@ -606,6 +626,7 @@ class GridView(StateView):
             sizing_mode="stretch_width",
             layout="fit_data_table",
             css_classes=["grid"],
+            hidden_columns=list(GRID_HIDDEN),
             widths={"band_colour": 26, "sales_band_colour": 26},
             sortable={"band_colour": False, "sales_band_colour": False},
             stylesheets=[
@@ -626,7 +647,7 @@ class GridView(StateView):
             return
         cols = s.grid_columns()
         update: dict[str, Any] = {
-            "value": display_frame(s.table, cols),
+            "value": display_frame(s.table, cols + GRID_HIDDEN),
             "selection": list(s.selected_rows),
         }
         if (tuple(cols), s.lang) != self._configured:
@@ -648,13 +669,20 @@ class GridView(StateView):
         for c in cols:
             if c in TEXT_COLUMNS and "explanation" not in c:
                 out[c] = {"type": "input", "func": "like", "placeholder": "…"}
-            elif c in INT_COLUMNS or c in DAYS_COLUMNS or c in MONEY_COLUMNS:
+            elif c in INT_COLUMNS or c in DAYS_COLUMNS or c in MONEY_COLUMNS | RATIO_COLUMNS:
                 out[c] = {"type": "number", "func": ">=", "placeholder": "≥"}
         return out
 
     def _clicked(self, event: Any) -> None:
         self.state.timeline_row = int(event.row)
         self.param.trigger("open_timeline")
+
+    def row_order(self) -> list[int]:
+        """Table rows in the grid's current sort and filter order (for stepping in the timeline)."""
+        view = self.grid.current_view
+        if view is None or self.state.table is None:
+            return [] if self.state.table is None else list(range(len(self.state.table)))
+        return [int(i) for i in view.index]
 
     def _selected(self, event: Any) -> None:
         self.state.selected_rows = list(event.new)

@@ -1,0 +1,359 @@
+"""The dashboard's state for the insights of issue 5, without widgets.
+
+* :func:`grid_extras` — the trend arrow (B1, :func:`aandacht.trend.trends`) and the cadence
+  status with the "overdue first" order (B2, :func:`aandacht.cadence.cadence_status`,
+  :func:`~aandacht.cadence.overdue_first`) as columns of the grid's table.
+* :func:`load_cadence` / :func:`save_cadence` — the cadence settings, stored with the other
+  settings: ``$AANDACHT_CADENCE`` when set (as the map uses it), else ``cadence.csv`` in the
+  store folder; without a file the library's :func:`~aandacht.cadence.default_cadence`.
+* :class:`InsightsState` — attention drops (B1), two-way attention (B4), who gives attention
+  (B6) for the shown result, computed when the tab is opened.
+* :class:`ReportsState` — the hand-over and catch-up workbooks (S15, B7).
+
+Everything is computed by the ``aandacht`` library; what is added here is which selection the
+shown result belongs to, privacy mode (pseudonyms, in the library, before anything is shown or
+written) and permissions (revenue only with sales-monitor permission, figures per employee only
+with that setting).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import param
+
+import aandacht
+from aandacht import access
+from aandacht import cadence as cadence_mod
+from aandacht import reports as reports_mod
+from aandacht import trend as trend_mod
+from aandacht import twoway as twoway_mod
+from aandacht.errors import AandachtError, DataError
+from aandacht.i18n import t
+from aandacht.privacy import pseudonymise
+from aandacht.store import store_folder
+
+if TYPE_CHECKING:
+    from .state import MonitorState
+
+CADENCE_ENV = "AANDACHT_CADENCE"
+#: Columns the grid's table gets from :func:`grid_extras`.
+EXTRA_COLUMNS = [
+    "trend",
+    "trend_key",
+    "cadence",
+    "cadence_key",
+    "overdue_ratio",
+    "overdue_rank",
+    "overdue",
+]
+
+
+def _lock():
+    from .state import _ENGINE_LOCK
+
+    return _ENGINE_LOCK
+
+
+def result_selection(state: MonitorState, revenue: str | None = None) -> aandacht.Selection:
+    """The :class:`aandacht.Selection` the shown result was calculated with (``revenue`` as
+    given, not the stored one)."""
+    sel = state.settings.get("selection", {})
+    return aandacht.Selection(
+        users=tuple(sel["users"]) if sel.get("users") else None,
+        user_group=sel.get("user_group"),
+        b_group=sel.get("b_group"),
+        relations=tuple(sel["relations"]) if sel.get("relations") else None,
+        period_from=sel.get("period_from"),
+        period_to=sel.get("period_to"),
+        as_of=sel.get("as_of") or state.as_of,
+        revenue=revenue,
+    )
+
+
+def result_as_of(state: MonitorState) -> dt.date:
+    """The shown result's ``as_of`` (else the widget's)."""
+    value = state.settings.get("selection", {}).get("as_of")
+    return dt.date.fromisoformat(value) if value else state.as_of
+
+
+# ----------------------------------------------------------------------------------------------
+# cadence settings (B2)
+
+
+def cadence_path(state: MonitorState) -> Path:
+    """Where the cadence settings are kept: ``$AANDACHT_CADENCE``, else the store folder."""
+    env = os.environ.get(CADENCE_ENV)
+    return Path(env) if env else store_folder(state.store_folder) / "cadence.csv"
+
+
+def load_cadence(state: MonitorState) -> tuple[pd.DataFrame, str, str]:
+    """(settings, file, error): the stored settings, or the library's default without a file.
+
+    A file that cannot be used gives the default settings and the reason in ``error``.
+    """
+    path = cadence_path(state)
+    if not path.is_file():
+        return cadence_mod.default_cadence(state.data), "", ""
+    try:
+        return cadence_mod.read_cadence(path), str(path), ""
+    except DataError as exc:
+        lines = [t("cadence_file_error", state.lang, file=str(path))]
+        lines += [f"• {p}" for p in exc.problems[: exc.max_shown]]
+        return cadence_mod.default_cadence(state.data), str(path), "\n".join(lines)
+
+
+def save_cadence(state: MonitorState, settings: pd.DataFrame) -> bool:
+    """Check and store new cadence settings and use them; on a problem explain it in
+    ``state.cadence_error`` and keep the old ones."""
+    try:
+        clean = cadence_mod.validate_cadence(settings, t("cadence", state.lang))
+        cadence_mod.cadence_targets(state.data, clean)  # keys that are not in the data set
+        path = cadence_path(state)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cadence_mod.write_cadence(clean, path)
+    except DataError as exc:
+        lines = [t("cadence_invalid", state.lang)]
+        lines += [f"• {p}" for p in exc.problems[: exc.max_shown]]
+        state.cadence_error = "\n".join(lines)
+        return False
+    except OSError as exc:
+        state.cadence_error = t("store_error", state.lang, error=str(exc))
+        return False
+    state.param.update(cadence=clean, cadence_file=str(path), cadence_error="")
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# the grid's extra columns (B1, B2)
+
+
+def trends_of(state: MonitorState, res: pd.DataFrame) -> pd.DataFrame:
+    """:func:`aandacht.trend.trends` for the result's users and relations, once per result."""
+    cached = getattr(state, "_trends_cache", None)
+    if cached is not None and cached[0] is res:
+        return cached[1]
+    with _lock():
+        tr = trend_mod.trends(state.data, result_selection(state))
+    state._trends_cache = (res, tr)
+    return tr
+
+
+def grid_extras(state: MonitorState, res: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Trend and cadence columns for the rows of ``res`` (same order, fresh index).
+
+    ``trend`` (arrow and words), ``cadence`` (status in words), ``overdue_ratio``;
+    ``overdue_rank`` is the row's place in :func:`aandacht.cadence.overdue_first` (0 = most
+    overdue) and ``overdue`` whether it counts as overdue, for the grid's sort and filter.
+    """
+    out = pd.DataFrame(index=range(len(res)))
+    ids = res["relation_id"].astype(object).reset_index(drop=True)
+    tr = trends_of(state, res).set_index("relation_id")
+    key = ids.map(tr["trend"]).fillna("flat")
+    out["trend_key"] = key.to_numpy()
+    out["trend"] = [f"{trend_mod.ARROWS[k]} {t(f'trend_{k}', lang)}" for k in key]
+    settings = state.cadence if state.cadence is not None else cadence_mod.empty_cadence()
+    try:
+        st = cadence_mod.cadence_status(state.data, res.reset_index(drop=True), settings)
+    except (AandachtError, ValueError) as exc:
+        state.cadence_error = t("cadence_invalid", lang) + f"\n{exc}"
+        st = cadence_mod.cadence_status(
+            state.data, res.reset_index(drop=True), cadence_mod.empty_cadence()
+        )
+    st["_row"] = range(len(st))
+    rank = pd.Series(range(len(st)), index=cadence_mod.overdue_first(st)["_row"].to_numpy())
+    out["cadence_key"] = st["status"].to_numpy()
+    out["cadence"] = [t(f"cadence_{s}", lang) for s in st["status"]]
+    out["overdue_ratio"] = st["overdue_ratio"].to_numpy()
+    out["overdue_rank"] = rank.sort_index().to_numpy()
+    out["overdue"] = st["overdue"].to_numpy()
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# attention drops (B1), two-way (B4), who (B6)
+
+
+class InsightsState(param.Parameterized):
+    """Attention drops, two-way attention and who gives attention, for the shown result.
+
+    Computed by :meth:`refresh` (the view calls it when its tab is opened and the result
+    changed); every table is the library's, pseudonymised in privacy mode.
+    """
+
+    monitor = param.Parameter(doc="The MonitorState.")
+    drops = param.DataFrame(default=None, allow_None=True, doc="trend.attention_drops")
+    two_way = param.DataFrame(default=None, allow_None=True, doc="twoway.two_way")
+    departments = param.DataFrame(default=None, allow_None=True, doc="department × band")
+    employees = param.DataFrame(default=None, allow_None=True, doc="employee × relation")
+    single_points = param.DataFrame(default=None, allow_None=True, doc="single point of contact")
+    error = param.String(default="")
+    stale = param.Boolean(default=True, doc="The tables do not belong to the shown result yet.")
+
+    def __init__(self, monitor: MonitorState, **params: Any):
+        super().__init__(monitor=monitor, **params)
+        # the table is rebuilt last, after the result, banding, privacy, language or permission
+        monitor.param.watch(
+            lambda *e: setattr(self, "stale", True), ["table", "employee_permission"]
+        )
+
+    def refresh(self) -> None:
+        """Compute every table for the shown result (when stale)."""
+        s = self.monitor
+        if not self.stale or s.result is None or s.banding is None:
+            return
+        if len(s.banding.yb) != len(s.result):
+            return  # between a new result and its banding
+        sel, p = result_selection(s), s.principal
+        lang = s.lang
+        shown = set(s.result["relation_id"].astype(str))  # the relations this login may see
+
+        def visible(df: pd.DataFrame) -> pd.DataFrame:
+            out = df[df["relation_id"].astype(str).isin(shown)].reset_index(drop=True)
+            out.attrs = dict(df.attrs)
+            return out
+
+        try:
+            with _lock():
+                drops = None
+                if s.has_revenue():  # revenue: with sales-monitor permission only
+                    basis = s.settings.get("selection", {}).get("revenue") or s.revenue_basis
+                    drops = visible(
+                        trend_mod.attention_drops(s.data, dataclasses.replace(sel), revenue=basis)
+                    )
+                two = visible(twoway_mod.two_way(s.data, sel))
+                banded = s.result[["relation_id", "total"]].copy()
+                banded["band"] = list(s.banding.yb)
+                depts = access.secure_department_band_matrix(s.data, banded, sel, p)
+                employees = spoc = None
+                if s.employee_permission:  # figures per employee: only with that setting
+                    employees = access.secure_employee_relation_matrix(s.data, sel, p)
+                    employees = visible(employees.reset_index())
+                    spoc = visible(access.secure_single_point_of_contact(s.data, sel, p))
+        except (AandachtError, PermissionError, ValueError) as exc:
+            self.error = t("calc_error", lang, error=str(exc))
+            return
+        if employees is not None:
+            names = s.data.relations.set_index("relation_id")["name"]
+            employees.insert(1, "name", employees["relation_id"].map(names))
+        if s.privacy:
+            drops = None if drops is None else pseudonymise(drops, lang=lang)
+            two = pseudonymise(two, lang=lang)
+            employees = None if employees is None else pseudonymise(employees, lang=lang)
+            spoc = None if spoc is None else pseudonymise(spoc, lang=lang)
+        self.param.update(
+            drops=drops,
+            two_way=two,
+            departments=depts,
+            employees=employees,
+            single_points=spoc,
+            error="",
+            stale=False,
+        )
+
+    def two_way_line(self) -> str:
+        """Sleeping relations and the median response times, in one line."""
+        tw, lang = self.two_way, self.monitor.lang
+        if tw is None:
+            return ""
+        from aandacht.i18n import fmt_number, fmt_relations
+
+        hours = tw.attrs.get("median_response_hours")
+        work = tw.attrs.get("median_response_working_hours")
+        return t(
+            "two_way_line",
+            lang,
+            sleeping=fmt_relations(int(tw["sleeping"].sum()), lang),
+            hours="–" if hours is None or pd.isna(hours) else fmt_number(hours, lang, 1),
+            working="–" if work is None or pd.isna(work) else fmt_number(work, lang, 1),
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# reports (S15, B7)
+
+
+class ReportsState(param.Parameterized):
+    """The hand-over report (an employee who leaves) and the catch-up report (me, since)."""
+
+    monitor = param.Parameter(doc="The MonitorState.")
+    leaving = param.Selector(default=None, objects=[], allow_None=True, doc="Who leaves.")
+    handover_since = param.CalendarDate(default=None, allow_None=True)
+    catchup_since = param.CalendarDate(default=None, allow_None=True)
+    error = param.String(default="")
+
+    def __init__(self, monitor: MonitorState, **params: Any):
+        super().__init__(monitor=monitor, **params)
+        users = list(monitor.param.user.objects)
+        self.param.leaving.objects = users
+        with param.parameterized.discard_events(self):
+            self.leaving = self.leaving or (users[0] if users else None)
+            self.catchup_since = self.catchup_since or result_as_of(monitor) - dt.timedelta(days=13)
+
+    def _viewer(self, report: Any) -> Any:
+        """What this user may see: no amounts without sales permission; privacy mode."""
+        s = self.monitor
+        if not s.sales_permission:
+            report = reports_mod.without_amounts(report)
+        if s.privacy:
+            report = reports_mod.pseudonymise_report(report, lang=s.lang)
+        return report
+
+    def me(self) -> str | None:
+        """Who "me" is: the logged-in CRM user, or (locally, without log-in) the chosen one."""
+        s = self.monitor
+        return s.me if s.principal.local else s.principal.user_id
+
+    def handover(self) -> reports_mod.HandoverReport:
+        """The hand-over report of :attr:`leaving` (needs "may see figures per employee").
+
+        Raises
+        ------
+        PermissionError
+            Without that setting (or, logged in, without that permission).
+        """
+        s = self.monitor
+        if not s.employee_permission:
+            raise PermissionError(t("report_handover_no_permission", s.lang))
+        with _lock():
+            rep = access.secure_handover_report(
+                s.data,
+                self.leaving,
+                s.principal,
+                as_of=result_as_of(s),
+                since=self.handover_since,
+                lang=s.lang,
+            )
+        return self._viewer(rep)
+
+    def catchup(self) -> reports_mod.CatchupReport:
+        """The catch-up report of "me" since :attr:`catchup_since`."""
+        s = self.monitor
+        with _lock():
+            rep = access.secure_catchup_report(
+                s.data,
+                self.me(),
+                self.catchup_since,
+                s.principal,
+                as_of=result_as_of(s),
+                lang=s.lang,
+            )
+        return self._viewer(rep)
+
+    def write_handover(self, path: str | Path) -> Path:
+        return reports_mod.write_handover_xlsx(path, self.handover(), self.monitor.lang)
+
+    def write_catchup(self, path: str | Path) -> Path:
+        return reports_mod.write_catchup_xlsx(path, self.catchup(), self.monitor.lang)
+
+    def filename(self, kind: str) -> str:
+        """``overdrachtsrapport_RJ_2026-10-31.xlsx`` / ``bijpraatrapport_JdV_….xlsx``."""
+        s = self.monitor
+        who = self.leaving if kind == "handover" else self.me()
+        title = t(f"report_{kind}", s.lang).lower().replace(" ", "-")
+        return f"{title}_{who}_{result_as_of(s).isoformat()}.xlsx"

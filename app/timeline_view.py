@@ -1,0 +1,800 @@
+"""The timeline of one relation (S7) with its monthly chart (B1) and direct answers (S14).
+
+:class:`TimelineState` holds which relation (the :class:`~app.state.MonitorState`'s
+``timeline_row``: a row of the grid), the filters, the chosen item and the answers' settings;
+every figure comes from the library — :func:`aandacht.timeline`, :mod:`aandacht.items` (what an
+event is, filters, content, reference chain), :func:`aandacht.history.activity_per_month`,
+:func:`aandacht.answers.answers`, :func:`aandacht.privacy.pseudonymise`.
+:class:`TimelineView` shows it.
+
+Stepping: the buttons, and the keys ``+`` / ``-`` (next / previous relation, in the grid's
+current sort and filter order) and ``↓`` / ``↑`` (next / previous item). The keys are caught by a
+small :class:`~panel.custom.JSComponent` (no download: Panel compiles it in the page), only while
+the timeline is on screen and never while typing in a field.
+
+Untrusted text (subjects, bodies, names) is never rendered as HTML: the item and the answers are
+escaped here (:func:`app.views.esc`), the table uses Tabulator's ``plaintext`` formatter.
+``pn.pane.Str`` is not used on purpose: it puts its text unescaped inside ``<pre>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource, DatetimeTickFormatter
+from bokeh.plotting import figure
+from panel.custom import JSComponent
+
+import aandacht
+from aandacht import access
+from aandacht import answers as answers_mod
+from aandacht.history import activity_per_month
+from aandacht.i18n import (
+    TEXT,
+    fmt_date,
+    fmt_datetime,
+    fmt_days_ago,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+    t,
+)
+from aandacht.items import describe_events, filter_timeline, item_content
+from aandacht.privacy import MASK, pseudonymise
+from aandacht.schema import CATEGORIES
+
+from .insights_state import result_as_of, result_selection
+from .state import _ENGINE_LOCK, MonitorState
+from .views import StateView, alert_html, display_frame, esc, formatters, heading
+
+#: Columns of the timeline table (``event_id`` and ``counted`` are hidden).
+EVENT_COLUMNS = [
+    "kind",
+    "timestamp",
+    "what",
+    "user_id",
+    "subject",
+    "amount",
+    "status",
+    "reference",
+    "event_id",
+    "counted",
+]
+HIDDEN_EVENT_COLUMNS = ["event_id", "counted"]
+PAGE_SIZE = 25
+#: Contact moments per group in the chart, and the other events.
+CHART_COLOURS = {
+    "history": "#4e79a7",
+    "correspondence": "#59a14f",
+    "sales": "#f28e2b",
+    "helpdesk": "#e15759",
+    "not_counted": "#c9c9c9",
+}
+MUTED = "color: #6c757d; font-style: italic"
+
+
+class TimelineState(param.Parameterized):
+    """The timeline of the relation in grid row ``monitor.timeline_row``, filters, item, answers."""
+
+    monitor = param.ClassSelector(class_=MonitorState)
+
+    # the relation's events (library) and what is shown of them
+    events = param.DataFrame(default=None, allow_None=True, doc="aandacht.timeline, raw.")
+    shown = param.DataFrame(default=None, allow_None=True, doc="Filtered, for the table.")
+    monthly = param.DataFrame(default=None, allow_None=True, doc="activity_per_month.")
+    sources = param.ListSelector(default=[], objects=[], doc="Only these sources (none: all).")
+    users = param.ListSelector(default=[], objects=[], doc="Only these users (none: all).")
+    period_from = param.CalendarDate(default=None, allow_None=True)
+    period_to = param.CalendarDate(default=None, allow_None=True)
+    item = param.String(default=None, allow_None=True, doc="event_id of the opened item.")
+    error = param.String(default="")
+
+    # direct answers (S14)
+    since = param.CalendarDate(default=None, allow_None=True, doc="Colleagues since this day.")
+    days = param.Integer(default=14, bounds=(1, 365), doc="Mailing response window (days).")
+    department = param.Selector(default=None, objects=[], allow_None=True)
+    group = param.Selector(default=None, objects=[], allow_None=True)
+    answers = param.Dict(default=None, allow_None=True, doc="aandacht.answers.answers(...)")
+
+    def __init__(self, monitor: MonitorState, **params: Any):
+        super().__init__(monitor=monitor, **params)
+        groups = monitor.data.group_names()
+        self.param.department.objects = groups
+        self.param.group.objects = groups
+        with param.parameterized.discard_events(self):
+            if self.department is None and groups:
+                self.department = "Service" if "Service" in groups else groups[0]
+            if self.group is None and groups:
+                self.group = "inside sales" if "inside sales" in groups else groups[0]
+        self._loading = False
+        monitor.param.watch(lambda *e: self._load(), ["timeline_row", "result"])
+        monitor.param.watch(lambda *e: self._shape(), ["privacy", "lang", "sales_permission"])
+        monitor.param.watch(
+            lambda *e: self._answer(), ["me", "privacy", "lang", "sales_permission"]
+        )
+        self.param.watch(
+            lambda *e: self._loading or self._shape(),
+            ["sources", "users", "period_from", "period_to"],
+        )
+        self.param.watch(
+            lambda *e: self._loading or self._answer(), ["since", "days", "department", "group"]
+        )
+        self._load()
+
+    # ------------------------------------------------------------------------------------------
+    # which relation
+
+    def relation_id(self) -> str | None:
+        """The real code of the relation shown (``None`` without one)."""
+        s, row = self.monitor, self.monitor.timeline_row
+        if row is None or s.result is None or not 0 <= row < len(s.result):
+            return None
+        return str(s.result["relation_id"].iloc[row])
+
+    def title(self) -> str:
+        """``Tijdlijn van <name> (<code>)`` as the grid shows them (pseudonyms in privacy mode)."""
+        s, row = self.monitor, self.monitor.timeline_row
+        if self.relation_id() is None or s.table is None:
+            return t("timeline_hint", s.lang)
+        shown = s.table.iloc[row]
+        return t("timeline_title", s.lang, name=shown["name"], code=shown["relation_id"])
+
+    def trend_text(self) -> str:
+        """The relation's trend (B1) as in the grid, with the contact moments behind it."""
+        s, row = self.monitor, self.monitor.timeline_row
+        if self.relation_id() is None or s.table is None or "trend" not in s.table:
+            return ""
+        return t("timeline_trend", s.lang, trend=s.table["trend"].iloc[row])
+
+    def step_relation(self, delta: int, order: list[int] | None = None) -> bool:
+        """Open the next (``delta=1``) or previous (``-1``) relation in ``order`` (grid rows in
+        the grid's sort and filter order; default the table's order). False at either end."""
+        s = self.monitor
+        if s.result is None:
+            return False
+        order = list(range(len(s.result))) if order is None else [int(i) for i in order]
+        if not order:
+            return False
+        cur = s.timeline_row
+        if cur not in order:
+            target = order[0] if delta > 0 else order[-1]
+        else:
+            i = order.index(cur) + delta
+            if not 0 <= i < len(order):
+                return False
+            target = order[i]
+        s.timeline_row = target
+        return True
+
+    # ------------------------------------------------------------------------------------------
+    # the events
+
+    def _load(self) -> None:
+        """The relation's timeline and months from the library; filters and item reset."""
+        s, rid = self.monitor, self.relation_id()
+        if rid is None:
+            self.param.update(events=None, shown=None, monthly=None, item=None, answers=None)
+            return
+        as_of = result_as_of(s)
+        try:
+            with _ENGINE_LOCK:
+                # for the session's principal: no subject/body without contact details, no
+                # amount without sales-monitor permission (the columns are absent then)
+                tl = access.secure_timeline(s.data, rid, s.principal, as_of=as_of)
+                monthly = activity_per_month(s.data, rid, end=as_of)
+        except (aandacht.AandachtError, ValueError) as exc:
+            self.error = t("calc_error", s.lang, error=str(exc))
+            return
+        self._loading = True  # one _shape and one _answer, after every value is in place
+        try:
+            with param.parameterized.batch_call_watchers(self):
+                self.param.update(sources=[], users=[], period_from=None, period_to=None)
+                self.param.sources.objects = sorted(tl["source"].dropna().astype(str).unique())
+                self.param.users.objects = sorted(tl["user_id"].dropna().astype(str).unique())
+                if self.since is None:
+                    self.since = as_of - dt.timedelta(days=30)
+                self.param.update(item=None, error="", events=tl, monthly=monthly)
+        finally:
+            self._loading = False
+        self._shape()
+        self._answer()
+
+    def _display(self) -> pd.DataFrame:
+        """The whole timeline as this user may see it: amounts with permission, privacy."""
+        s = self.monitor
+        tl = self.events.copy()
+        if not s.has_revenue() and "amount" in tl.columns:
+            tl["amount"] = np.nan
+        if s.privacy:
+            tl = pseudonymise(tl, lang=s.lang)
+        return tl
+
+    def _shape(self) -> None:
+        """The filtered events with what each is and whether it is a contact moment."""
+        if self.events is None:
+            self.shown = None
+            return
+        lang = self.monitor.lang
+        tl = filter_timeline(
+            self._display(),
+            sources=self.sources,
+            users=self.users,
+            start=self.period_from,
+            end=self.period_to,
+        )
+        out = tl.reindex(columns=EVENT_COLUMNS)  # subject/amount may be absent (permissions)
+        out["what"] = describe_events(tl, lang)
+        out["kind"] = [
+            t("kind_contact" if c else "kind_other", lang) for c in tl["counted"].astype(bool)
+        ]
+        out = out.reset_index(drop=True)
+        with param.parameterized.batch_call_watchers(self):
+            if self.item is not None and self.item not in set(out["event_id"]):
+                self.item = None
+            self.shown = out
+
+    def item_position(self) -> int | None:
+        """The opened item's row in :attr:`shown`."""
+        if self.item is None or self.shown is None:
+            return None
+        hits = np.flatnonzero(self.shown["event_id"].to_numpy() == self.item)
+        return int(hits[0]) if len(hits) else None
+
+    def open_item(self, position: int) -> None:
+        """Open the item in row ``position`` of :attr:`shown`."""
+        if self.shown is not None and 0 <= position < len(self.shown):
+            self.item = str(self.shown["event_id"].iloc[position])
+
+    def step_item(self, delta: int) -> bool:
+        """Open the next (``1``) or previous (``-1``) item in time order. False at either end."""
+        if self.shown is None or self.shown.empty:
+            return False
+        pos = self.item_position()
+        if pos is None:
+            target = 0 if delta > 0 else len(self.shown) - 1
+        else:
+            target = pos + delta
+            if not 0 <= target < len(self.shown):
+                return False
+        self.open_item(target)
+        return True
+
+    def item_details(self) -> dict[str, Any] | None:
+        """:func:`aandacht.items.item_content` of the opened item, as this user may see it."""
+        if self.item is None or self.events is None:
+            return None
+        s = self.monitor
+        return item_content(self._display(), self.item, s.lang, amounts=s.has_revenue())
+
+    def item_lines(self) -> list[tuple[str, str]]:
+        """(label, text) lines of the opened item; the text is untrusted (show as text)."""
+        item, lang = self.item_details(), self.monitor.lang
+        if item is None:
+            return []
+        kind = t("kind_contact" if item["counted"] else "kind_other", lang)
+        lines = [
+            (t("col_timestamp", lang), fmt_datetime(item["timestamp"], lang)),
+            (t("col_what", lang), f"{item['what']} — {kind}"),
+            (t("col_user_id", lang), self._user_name(item["user_id"])),
+        ]
+        for key in ("channel", "direction", "subject", "body", "status", "reference"):
+            value = item.get(key)
+            if value and key in ("channel", "direction") and f"{key}_{value}" in TEXT:
+                value = t(f"{key}_{value}", lang)  # a code of the CRM, in words
+            if value:
+                lines.append((t(f"col_{key}", lang), value))
+        if item["amount"] is not None:
+            lines.append((t("col_amount", lang), fmt_money(item["amount"], lang)))
+        if item["chain"]:
+            steps = []
+            for c in item["chain"]:
+                step = f"{c['reference'] or ''} {c['what']} {fmt_date(c['timestamp'], lang)}"
+                if c["amount"] is not None:
+                    step += f" {fmt_money(c['amount'], lang)}"
+                if c["status"]:
+                    step += f" ({c['status']})"
+                steps.append(step.strip())
+            lines.append((t("item_chain", lang), " → ".join(steps)))
+        return lines
+
+    def _user_name(self, user_id: Any) -> str:
+        if user_id is None:
+            return ""
+        return self.monitor.user_names().get(str(user_id), str(user_id))
+
+    # ------------------------------------------------------------------------------------------
+    # direct answers (S14)
+
+    def me(self) -> str | None:
+        """Who "me" is: the logged-in CRM user, or (locally, without log-in) the chosen one."""
+        s = self.monitor
+        return s.me if s.principal.local else s.principal.user_id
+
+    def _answer(self) -> None:
+        s, rid = self.monitor, self.relation_id()
+        if rid is None or self.me() is None or self.since is None:
+            self.answers = None
+            return
+        perm = s.has_revenue()
+        basis = s.settings.get("selection", {}).get("revenue") or s.revenue_basis
+        kw = {
+            "as_of": result_as_of(s),
+            "days": self.days,
+            "department": self.department,
+            "group": self.group,
+            "selection": result_selection(s, revenue=basis),
+            "result": s.result if perm else None,
+            "lang": s.lang,
+        }
+        try:
+            with _ENGINE_LOCK:
+                if s.principal.local:
+                    a = answers_mod.answers(
+                        s.data, rid, s.me, self.since, sales_permission=perm, **kw
+                    )
+                else:  # a logged-in user: "me" is their CRM user, what they may see decides
+                    a = access.secure_answers(s.data, rid, self.since, s.principal, **kw)
+        except (aandacht.AandachtError, ValueError) as exc:
+            self.error = t("calc_error", s.lang, error=str(exc))
+            self.answers = None
+            return
+        self.answers = a
+
+    def answer_items(self) -> list[dict[str, Any]]:
+        """The answers as ``{"key", "question", "answer", "details"}`` texts, in the language;
+        subjects and bodies are masked in privacy mode (untrusted: show as text)."""
+        a, s = self.answers, self.monitor
+        if a is None:
+            return []
+        lang, private = s.lang, s.privacy
+
+        def field(r: Any, name: str) -> Any:  # subject/body are absent without contact details
+            return r.get(name) if isinstance(r, dict) else getattr(r, name, None)
+
+        def text(v: Any) -> str:
+            if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
+                return ""
+            return MASK if private else str(v)
+
+        def when(ts: Any) -> str:
+            return fmt_date(ts, lang)
+
+        def who(name: Any, user_id: Any) -> str:
+            return str(name) if isinstance(name, str) and name else str(user_id or "–")
+
+        out = []
+        # did a colleague have contact since a date, and how?
+        cc = a["colleague_contacts"]
+        details = [
+            t(
+                "answer_contact_line",
+                lang,
+                date=when(r.timestamp),
+                how=r.how,
+                user=who(r.user_name, r.user_id),
+                department=r.department if isinstance(r.department, str) else "–",
+            )  # fmt: skip
+            for r in cc.head(5).itertuples()
+        ]
+        if len(cc) > 5:
+            details.append(t("answer_more", lang, n=fmt_number(len(cc) - 5, lang)))
+        out.append(
+            {
+                "key": "colleague",
+                "question": t("q_colleague", lang, me=self.me(), since=when(a["since"])),
+                "answer": t("answer_yes_n", lang, n=fmt_number(len(cc), lang))
+                if len(cc)
+                else t("answer_no", lang),
+                "details": details,
+            }
+        )
+        # when did the department last have contact?
+        last = a["last_department_contact"]
+        out.append(
+            {
+                "key": "department",
+                "question": t("q_department", lang, group=self.department),
+                "answer": t("answer_never", lang)
+                if last is None
+                else t(
+                    "answer_last_contact",
+                    lang,
+                    date=when(last["timestamp"]),
+                    ago=fmt_days_ago(int(last["days_ago"]), lang),
+                    how=last["how"],
+                    user=who(last["user_name"], last["user_id"]),
+                ),
+                "details": [],
+            }
+        )
+        # open helpdesk calls; is the last problem solved?
+        calls = a["helpdesk_calls"]
+        if calls.empty:
+            answer = t("answer_no_calls", lang)
+        else:
+            solved = t("yes" if a["last_call_solved"] else "no", lang)
+            answer = t("answer_calls", lang, open=fmt_number(a["open_calls"], lang), solved=solved)
+        details = [
+            t(
+                "answer_call_line",
+                lang,
+                call=r.call,
+                date=when(r.opened),
+                subject=text(field(r, "subject")),
+                status=t(f"call_{r.status}", lang),
+                days=fmt_number(r.age_days, lang),
+            )  # fmt: skip
+            for r in calls[calls["status"] == "open"].head(5).itertuples()
+        ]
+        out.append({"key": "calls", "question": t("q_calls", lang), "answer": answer,
+                    "details": details})  # fmt: skip
+        # the last e-mail from the group, with its text
+        mail = a["last_group_email"]
+        out.append(
+            {
+                "key": "email",
+                "question": t("q_email", lang, group=self.group),
+                "answer": t("answer_none", lang)
+                if mail is None
+                else t(
+                    "answer_email",
+                    lang,
+                    date=when(mail["timestamp"]),
+                    user=who(mail["user_name"], mail["user_id"]),
+                    subject=text(mail.get("subject")),
+                ),
+                "details": [] if mail is None or not mail.get("body") else [text(mail["body"])],
+            }
+        )
+        # did the relation respond within N days of each mailing?
+        mr = a["mailing_responses"]
+        rate = mr.attrs.get("response_rate")
+        if mr.empty:
+            answer = t("answer_no_mailings", lang)
+        else:
+            decided = int((mr["status"] != "pending").sum())
+            answer = t(
+                "answer_mailings",
+                lang,
+                responded=fmt_number(int(mr["responded"].sum()), lang),
+                mailings=fmt_number(decided, lang),
+                rate="–" if rate is None else fmt_percent(rate, lang),
+            )
+        details = [
+            t(
+                "answer_mailing_line",
+                lang,
+                date=when(r.sent),
+                subject=text(field(r, "subject")),
+                status=t(f"mailing_{r.status}", lang),
+            )  # fmt: skip
+            for r in mr.sort_values("sent", ascending=False).head(5).itertuples()
+        ]
+        out.append(
+            {
+                "key": "mailings",
+                "question": t("q_mailings", lang, days=fmt_number(self.days, lang)),
+                "answer": answer,
+                "details": details,
+            }
+        )
+        # a top customer getting too little attention? (revenue: with permission only)
+        top = a.get("top_customer")
+        if top is not None and s.has_revenue():
+            if not top["is_top"]:
+                answer = t("answer_not_top", lang, abc=top.get("abc_class") or "–")
+            else:
+                answer = t(
+                    "answer_top_yes" if top["too_little"] else "answer_top_no",
+                    lang,
+                    abc=top["abc_class"] or "–",
+                    revenue=fmt_money(top["revenue"], lang),
+                    contacts=fmt_number(top["contacts"], lang),
+                    expected=fmt_number(top["expected_contacts"], lang, 1),
+                )
+            out.append(
+                {"key": "top", "question": t("q_top", lang), "answer": answer, "details": []}
+            )
+        return out
+
+
+# ----------------------------------------------------------------------------------------------
+# the view
+
+
+class TimelineKeys(JSComponent):
+    """Sends ``+``, ``-``, ``ArrowUp`` and ``ArrowDown`` key presses to :attr:`on_key`, while
+    it is on screen and the focus is not in a field (Panel compiles this in the page)."""
+
+    _esm = """
+export function render({ model, el }) {
+  const keys = ["+", "-", "ArrowUp", "ArrowDown"]
+  const onKey = (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || !keys.includes(e.key)) return
+    const target = e.composedPath()[0]
+    const tag = ((target && target.tagName) || "").toLowerCase()
+    if (["input", "textarea", "select"].includes(tag) || (target && target.isContentEditable)) return
+    if (!el.isConnected) return
+    e.preventDefault()
+    model.send_msg(e.key)
+  }
+  document.addEventListener("keydown", onKey)
+  model.on("remove", () => document.removeEventListener("keydown", onKey))
+}
+"""
+
+    def __init__(self, on_key: Callable[[str], None], **params: Any):
+        super().__init__(height=0, width=0, margin=0, **params)
+        self._on_key = on_key
+
+    def _handle_msg(self, msg: Any) -> None:
+        self._on_key(str(msg))
+
+
+def _dl(lines: list[tuple[str, str]], css: str) -> str:
+    """A definition list of (label, text), everything escaped; newlines kept."""
+    rows = "".join(
+        f'<dt style="font-weight:600">{esc(k)}</dt>'
+        f'<dd style="margin:0 0 6px 0;white-space:pre-wrap">{html.escape(v)}</dd>'
+        for k, v in lines
+    )
+    return f'<dl class="{css}" style="margin:0">{rows}</dl>'
+
+
+class TimelineView(StateView):
+    """The timeline tab: stepping, filters, the events, the opened item, chart and answers."""
+
+    def __init__(
+        self,
+        state: MonitorState,
+        order: Callable[[], list[int]] | None = None,
+        tl: TimelineState | None = None,
+        **params: Any,
+    ):
+        super().__init__(state, **params)
+        self.tl = tl or TimelineState(state)
+        self._order = order
+        button = {"button_type": "light", "margin": (5, 4)}
+        self.prev_relation = pn.widgets.Button(css_classes=["prev-relation"], **button)
+        self.next_relation = pn.widgets.Button(css_classes=["next-relation"], **button)
+        self.prev_item = pn.widgets.Button(css_classes=["prev-item"], **button)
+        self.next_item = pn.widgets.Button(css_classes=["next-item"], **button)
+        self.prev_relation.on_click(lambda e: self.key("-"))
+        self.next_relation.on_click(lambda e: self.key("+"))
+        self.prev_item.on_click(lambda e: self.key("ArrowUp"))
+        self.next_item.on_click(lambda e: self.key("ArrowDown"))
+        self.keys = TimelineKeys(self.key)
+        self.title = pn.pane.HTML("", css_classes=["timeline-title"], sizing_mode="stretch_width")
+        self.trend = pn.pane.HTML("", css_classes=["timeline-trend"])
+        self.hint = pn.pane.HTML("", css_classes=["timeline-keys"])
+        self.error = pn.pane.HTML("", visible=False, css_classes=["timeline-error"])
+        # filters
+        self.sources = pn.widgets.MultiChoice(options=[], css_classes=["filter-sources"])
+        self.users = pn.widgets.MultiChoice(options=[], css_classes=["filter-users"])
+        self.period_from = pn.widgets.DatePicker(css_classes=["filter-from"], width=150)
+        self.period_to = pn.widgets.DatePicker(css_classes=["filter-to"], width=150)
+        for widget, name in [
+            (self.sources, "sources"),
+            (self.users, "users"),
+            (self.period_from, "period_from"),
+            (self.period_to, "period_to"),
+        ]:
+            widget.link(self.tl, value=name, bidirectional=True)
+        self.count = pn.pane.HTML("", css_classes=["timeline-count"])
+        self.events = pn.widgets.Tabulator(
+            pd.DataFrame(columns=EVENT_COLUMNS),
+            show_index=False,
+            disabled=True,
+            selectable=1,
+            pagination="local",
+            page_size=PAGE_SIZE,
+            sizing_mode="stretch_width",
+            hidden_columns=HIDDEN_EVENT_COLUMNS,
+            css_classes=["timeline"],
+            stylesheets=[".tabulator-row { cursor: pointer; }"],
+        )
+        self.events.style.apply(
+            lambda row: [MUTED if not row["counted"] else ""] * len(row), axis=1
+        )
+        self.events.on_click(self._clicked)
+        self.detail = pn.pane.HTML("", css_classes=["item-detail"], sizing_mode="stretch_width")
+        self.chart = pn.pane.Bokeh(None, css_classes=["monthly-chart"], sizing_mode="stretch_width")
+        self.answers = AnswersView(state, self.tl)
+        self.tl.param.watch(lambda *e: self._relation(), ["events", "monthly", "error"])
+        self.tl.param.watch(lambda *e: self._events(), ["shown"])
+        self.tl.param.watch(lambda *e: self._item(), ["item"])
+        state.param.watch(lambda *e: self._relation(), ["table"])
+        self.relabel()
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def order(self) -> list[int] | None:
+        return None if self._order is None else self._order()
+
+    def key(self, key: str) -> None:
+        """``+`` / ``-``: next / previous relation; ``ArrowDown`` / ``ArrowUp``: item."""
+        if key in ("+", "-"):
+            self.tl.step_relation(1 if key == "+" else -1, self.order())
+        elif key in ("ArrowDown", "ArrowUp"):
+            self.tl.step_item(1 if key == "ArrowDown" else -1)
+
+    def _clicked(self, event: Any) -> None:
+        self.tl.open_item(int(event.row))
+        self._item()
+
+    # --- showing ------------------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        tr = self.t
+        self.prev_relation.name = f"◀ {tr('prev_relation')}"
+        self.next_relation.name = f"{tr('next_relation')} ▶"
+        self.prev_item.name = f"▲ {tr('prev_item')}"
+        self.next_item.name = f"▼ {tr('next_item')}"
+        self.hint.object = f"<small>{esc(tr('timeline_keys'))}</small>"
+        self.sources.name, self.users.name = tr("filter_sources"), tr("filter_users")
+        self.period_from.name, self.period_to.name = tr("period_from"), tr("period_to")
+        self._relation()
+
+    def _relation(self) -> None:
+        tl = self.tl
+        self.title.object = f"<h3>{esc(tl.title())}</h3>"
+        self.trend.object = esc(tl.trend_text())
+        self.error.object = alert_html(tl.error) if tl.error else ""
+        self.error.visible = bool(tl.error)
+        lang = self.state.lang
+        self.sources.options = {t(f"source_{x}", lang): x for x in tl.param.sources.objects}
+        self.users.options = {self.state.user_names().get(u, u): u for u in tl.param.users.objects}
+        self.chart.object = self._chart()
+        self._events()
+
+    def _events(self) -> None:
+        tl, lang = self.tl, self.state.lang
+        shown = tl.shown if tl.shown is not None else pd.DataFrame(columns=EVENT_COLUMNS)
+        shown = shown.copy()
+        stamp = "%d-%m-%Y %H:%M" if lang == "nl" else "%Y-%m-%d %H:%M"
+        shown["timestamp"] = [
+            "" if pd.isna(x) else pd.Timestamp(x).strftime(stamp) for x in shown["timestamp"]
+        ]
+        cols = [c for c in EVENT_COLUMNS if c not in HIDDEN_EVENT_COLUMNS]
+        value = display_frame(shown, cols)
+        value["event_id"] = shown["event_id"].astype(str).to_numpy()
+        value["counted"] = shown["counted"].astype(bool).to_numpy()
+        self.events.param.update(
+            titles={c: t(f"col_{c}", lang) for c in cols},
+            formatters=formatters(cols, lang),
+            value=value,
+        )
+        total = 0 if tl.events is None else len(tl.events)
+        self.count.object = (
+            f"<small>{esc(t('timeline_count', lang, shown=len(shown), total=total))}</small>"
+        )
+        self._item()
+
+    def _item(self) -> None:
+        tl, lang = self.tl, self.state.lang
+        pos = tl.item_position()
+        if pos is None:
+            self.events.selection = []
+            hint = "timeline_item_hint" if tl.events is not None else "timeline_hint"
+            self.detail.object = f'<div class="item-none"><small>{esc(t(hint, lang))}</small></div>'
+            return
+        self.events.param.update(selection=[pos], page=pos // PAGE_SIZE + 1)
+        self.detail.object = heading(t("item", lang)) + _dl(tl.item_lines(), "item-content")
+
+    def _chart(self) -> Any:
+        m, lang = self.tl.monthly, self.state.lang
+        if m is None or m.empty:
+            return None
+        parts = [*CATEGORIES, "not_counted"]
+        src = ColumnDataSource({"month": m["month"], **{p: m[p].to_numpy() for p in parts}})
+        fig = figure(
+            height=230,
+            sizing_mode="stretch_width",
+            x_axis_type="datetime",
+            toolbar_location=None,
+            title=t("chart_title", lang),
+        )
+        fig.vbar_stack(
+            parts,
+            x="month",
+            width=pd.Timedelta(days=24).total_seconds() * 1000,
+            source=src,
+            color=[CHART_COLOURS[p] for p in parts],
+            legend_label=[
+                t("kind_other_chart", lang) if p == "not_counted" else t(f"source_{p}", lang)
+                for p in parts
+            ],
+        )
+        fig.xaxis.formatter = DatetimeTickFormatter(months="%m-%Y", years="%Y")
+        fig.legend.location = "top_left"
+        fig.legend.orientation = "horizontal"
+        fig.legend.label_text_font_size = "8pt"
+        fig.y_range.start = 0
+        return fig
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        steps = pn.Row(self.prev_relation, self.next_relation, self.keys)
+        items = pn.Row(self.prev_item, self.next_item)
+        filters = pn.FlexBox(self.sources, self.users, self.period_from, self.period_to)
+        left = pn.Column(
+            filters,
+            self.count,
+            self.events,
+            items,
+            self.detail,
+            sizing_mode="stretch_width",
+        )
+        right = pn.Column(self.chart, self.answers, sizing_mode="stretch_width")
+        return pn.Column(
+            steps,
+            self.title,
+            self.trend,
+            self.hint,
+            self.error,
+            pn.Row(left, right, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        )
+
+
+class AnswersView(StateView):
+    """Direct answers (S14) about the relation of the timeline, with their settings."""
+
+    def __init__(self, state: MonitorState, tl: TimelineState, **params: Any):
+        super().__init__(state, **params)
+        self.tl = tl
+        self.since = pn.widgets.DatePicker(value=tl.since, width=150, css_classes=["answers-since"])
+        self.days = pn.widgets.IntInput(
+            value=tl.days, start=1, end=365, width=120, css_classes=["answers-days"]
+        )
+        self.department = pn.widgets.Select(
+            value=tl.department, options=list(tl.param.department.objects), width=170,
+            css_classes=["answers-department"],
+        )  # fmt: skip
+        self.group = pn.widgets.Select(
+            value=tl.group, options=list(tl.param.group.objects), width=170,
+            css_classes=["answers-group"],
+        )  # fmt: skip
+        for widget, name in [
+            (self.since, "since"),
+            (self.days, "days"),
+            (self.department, "department"),
+            (self.group, "group"),
+        ]:
+            widget.link(tl, value=name, bidirectional=True)
+        self.pane = pn.pane.HTML("", css_classes=["answers"], sizing_mode="stretch_width")
+        tl.param.watch(lambda *e: self.relabel(), ["answers"])
+        self.relabel()
+
+    def relabel(self) -> None:
+        tr = self.t
+        self.since.name, self.days.name = tr("answers_since"), tr("answers_days")
+        self.department.name, self.group.name = tr("answers_department"), tr("answers_group")
+        s = self.state
+        me = s.user_names().get(self.tl.me(), self.tl.me() or "–")
+        parts = [heading(tr("answers_title")), f"<small>{esc(tr('answers_me', me=me))}</small>"]
+        for a in self.tl.answer_items():
+            details = "".join(
+                f'<li style="white-space:pre-wrap">{html.escape(d)}</li>' for d in a["details"]
+            )
+            parts.append(
+                f'<div class="answer answer-{a["key"]}" style="margin:6px 0">'
+                f"<div style='font-weight:600'>{esc(a['question'])}</div>"
+                f'<div class="answer-text">{esc(a["answer"])}</div>'
+                + (f"<ul style='margin:2px 0'>{details}</ul>" if details else "")
+                + "</div>"
+            )
+        self.pane.object = "".join(parts)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            pn.FlexBox(self.since, self.days, self.department, self.group),
+            self.pane,
+            sizing_mode="stretch_width",
+        )
