@@ -569,6 +569,7 @@ APP_TEXT: dict[str, dict[str, str]] = {
         "en": "Overdue measured against the targets set per relation and B-group ({file}); "
         "relations without a target are white.",
     },
+    "map_cadence_default": {"nl": "standaardnormen", "en": "default targets"},
     "map_cadence_error": {
         "nl": "De normen in {file} zijn niet gebruikt:",
         "en": "The targets in {file} were not used:",

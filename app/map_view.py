@@ -39,7 +39,7 @@ from aandacht.mapplot import COLOUR_BY, relation_map
 from aandacht.privacy import pseudonymise
 
 from .state import MonitorState
-from .views import ExportView, StateView, alert_html, display_frame, esc
+from .views import ExportView, StateView, alert_html, esc
 
 TILES_ENV = "AANDACHT_TILES"
 CADENCE_ENV = "AANDACHT_CADENCE"
@@ -88,12 +88,18 @@ class MapState(param.Parameterized):
 
     def __init__(self, state: MonitorState, **params: Any):
         params.setdefault("tiles", tiles_enabled())
+        # the dashboard's own cadence settings (B2), when it keeps them, else the map's
+        shared = "cadence" in state.param
+        if shared and "cadence" not in params:
+            params.update(cadence=state.cadence, cadence_file=getattr(state, "cadence_file", ""))
         super().__init__(state=state, **params)
         self._source = "grid"  # what the highlight follows: the grid's rows or the clicked bin
         self._echo: list[int] | None = None  # map positions last highlighted (ignored echo)
         self._selecting: list[int] | None = None  # positions being selected on the map
         self._watcher: Any = None
-        if self.cadence is None and os.environ.get(CADENCE_ENV):
+        if shared:
+            state.param.watch(self._shared_cadence, ["cadence", "cadence_file"])
+        elif self.cadence is None and os.environ.get(CADENCE_ENV):
             self.load_cadence(os.environ[CADENCE_ENV])
         state.param.watch(self._table_changed, ["table"])
         state.param.watch(self._rows_changed, ["selected_rows"])
@@ -119,6 +125,10 @@ class MapState(param.Parameterized):
         self.param.update(cadence=settings, cadence_file=str(path), cadence_error="")
         return True
 
+    def _shared_cadence(self, *events: Any) -> None:
+        s = self.state
+        self.param.update(cadence=s.cadence, cadence_file=getattr(s, "cadence_file", "") or "")
+
     def has_sales(self) -> bool:
         """Sales areas may be used (sales-monitor permission and a sales view)."""
         return self.state.sales is not None
@@ -133,7 +143,7 @@ class MapState(param.Parameterized):
         res["band"] = s.banding.yb
         if s.sales is not None:
             res["sales_area"] = s.sales.table["sales_area"].to_numpy()
-        if self.cadence is not None:
+        if self.cadence is not None and len(self.cadence):
             try:
                 st = cadence_status(s.data, s.result, self.cadence)
                 res["overdue_ratio"] = st["overdue_ratio"].to_numpy()
@@ -150,7 +160,8 @@ class MapState(param.Parameterized):
     def target_text(self) -> str:
         """What the overdue colouring is measured against."""
         if self.uses_cadence():
-            return t("map_target_cadence", self.state.lang, file=self.cadence_file or "–")
+            file = self.cadence_file or t("map_cadence_default", self.state.lang)
+            return t("map_target_cadence", self.state.lang, file=file)
         return t("map_target_default", self.state.lang, n=self.target_days)
 
     # ------------------------------------------------------------------------------------------
@@ -385,7 +396,7 @@ class MapView(StateView):
         self.off.param.update(
             titles={c: tr(f"col_{c}") for c in cols},
             formatters={c: {"type": "plaintext"} for c in cols},
-            value=display_frame(off, cols).astype(str).reset_index(drop=True),
+            value=off.astype(object).where(off.notna(), "").astype(str).reset_index(drop=True),
         )
 
     def _visibility(self) -> None:

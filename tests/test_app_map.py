@@ -113,6 +113,7 @@ def test_colour_by_sales_area_only_with_permission(mapped, state):
 
 
 def test_overdue_with_the_default_target_says_so(mapped, state):
+    mapped.cadence = pd.DataFrame(columns=["scope", "key", "ideal_days", "max_days"])  # none set
     mapped.colour_by = "overdue"
     on, _ = to_geodataframe(with_bands(state))
     exp = map_colours(on, "overdue", "nl", target_days=DEFAULT_TARGET_DAYS)
@@ -126,8 +127,8 @@ def test_overdue_with_the_default_target_says_so(mapped, state):
 
 def test_overdue_with_cadence_settings(state, tmp_path, monkeypatch):
     path = write_cadence(pd.DataFrame(CADENCE), tmp_path / "cadence.csv")
-    monkeypatch.setenv("AANDACHT_CADENCE", str(path))
     mapped = MapState(state, colour_by="overdue")
+    assert mapped.load_cadence(str(path))  # as from $AANDACHT_CADENCE
     ratio = cadence_status(state.data, state.result, CADENCE)["overdue_ratio"]
     on = mapped.on_map
     np.testing.assert_array_equal(on["overdue_ratio"], ratio.to_numpy()[on.index])
@@ -135,9 +136,11 @@ def test_overdue_with_cadence_settings(state, tmp_path, monkeypatch):
     assert mapped.rmap.colours.key.to_dict() == exp.key.to_dict()
     assert mapped.uses_cadence() and "cadence.csv" in mapped.target_text()
     assert "unknown" in set(exp.key)  # relations without a target are white
-    monkeypatch.setenv("AANDACHT_CADENCE", str(tmp_path / "missing.csv"))
-    broken = MapState(state, colour_by="overdue")
-    assert "missing.csv" in broken.cadence_error and not broken.uses_cadence()
+    assert not mapped.load_cadence(str(tmp_path / "missing.csv"))
+    assert "missing.csv" in mapped.cadence_error
+    # no settings (an empty table): one target for all again
+    mapped.cadence = pd.DataFrame(columns=["scope", "key", "ideal_days", "max_days"])
+    assert not mapped.uses_cadence() and "elke 30 dagen" in mapped.target_text()
 
 
 # --- linked both ways -----------------------------------------------------------------------------
@@ -260,3 +263,13 @@ def test_the_view_builds_the_map_only_when_shown(state):
     assert view.map.rmap is not None
     assert view.pane.object is view.map.linked.overlay
     assert "op de kaart" in view.info.object
+
+
+def test_the_dashboards_cadence_settings_are_the_maps(state):
+    if "cadence" not in state.param:
+        pytest.skip("this MonitorState keeps no cadence settings (B2) of its own")
+    mapped = MapState(state, colour_by="overdue")
+    state.cadence = pd.DataFrame(CADENCE)
+    assert mapped.cadence.equals(state.cadence) and mapped.uses_cadence()
+    ratio = cadence_status(state.data, state.result, CADENCE)["overdue_ratio"]
+    np.testing.assert_array_equal(mapped.on_map["overdue_ratio"], ratio[mapped.on_map.index])
