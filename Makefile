@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 5006
 DATA   ?= data_samples
 
-.PHONY: app test lint format bench venv browser clean sample-data lock
+.PHONY: app serve-hosted loadtest test lint format bench venv browser clean sample-data lock
 
 venv: $(STAMP)
 
@@ -22,6 +22,11 @@ $(STAMP): pyproject.toml requirements.lock
 app: venv
 	AANDACHT_DATA=$(DATA) $(BIN)/panel serve app/app.py --port $(PORT) --address 0.0.0.0 \
 	  --allow-websocket-origin='*' --num-procs 1
+
+## The dashboard for a team, with log-in: settings and secrets from the environment only
+## (AANDACHT_ACCESS, AANDACHT_CREDENTIALS or PANEL_OAUTH_*, AANDACHT_COOKIE_SECRET; docs/hosting.md)
+serve-hosted: venv
+	PORT=$(PORT) scripts/serve-hosted.sh
 
 ## Lint, then the whole test suite (unit, property, CLI, notebooks, browser)
 test: venv browser lint
