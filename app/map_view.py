@@ -15,8 +15,9 @@ Environment (see ``docs/map.md``):
 
 * ``AANDACHT_TILES=1``: OpenStreetMap tiles under the offline outlines. Off by default, so the
   page never asks the internet for anything.
-* ``AANDACHT_CADENCE=path``: cadence settings (``.csv``/``.json``, :func:`aandacht.cadence.
-  read_cadence`) for the overdue colouring; without it one target for all relations
+* The overdue colouring uses the dashboard's cadence settings (``MonitorState.cadence``, B2);
+  for a state without them, ``AANDACHT_CADENCE=path`` (``.csv``/``.json``, :func:`aandacht.
+  cadence.read_cadence`). Without any settings: one target for all relations
   (:data:`DEFAULT_TARGET_DAYS`, adjustable in the tab).
 """
 
