@@ -28,6 +28,10 @@ app: venv
 serve-hosted: venv
 	PORT=$(PORT) scripts/serve-hosted.sh
 
+## Load test (not part of make test: about 2 minutes): 20 concurrent sessions on 127.0.0.1
+loadtest: venv browser
+	$(BIN)/python bench/load_test.py --sessions 20 --server-side
+
 ## Lint, then the whole test suite (unit, property, CLI, notebooks, browser)
 test: venv browser lint
 	$(BIN)/python -m pytest -q

@@ -48,10 +48,15 @@ else
         --basic-login-template app/templates/login.html)
 fi
 
+# Bokeh discards a session that has had no websocket connection for 15 s (the default). When many
+# people open the dashboard at once their pages connect late; in bench/load_test.py (20 sessions
+# on 2 cores) such pages then asked cdn.holoviz.org for their stylesheets. With unused sessions
+# kept for 5 minutes that did not happen.
 # A selection file is at most 5 MB (aandacht.selection.MAX_SELECTION_BYTES); it arrives base64
 # encoded over the websocket, so 10 MB is the most a browser may send in one message.
 exec "$PYTHON" -m panel serve app/app.py --port "$PORT" --address "$ADDRESS" \
   --allow-websocket-origin "$ORIGIN" \
   --logout-template app/templates/logout.html \
   --websocket-max-message-size 10000000 \
+  --unused-session-lifetime 300000 \
   "${auth[@]}" "$@"
