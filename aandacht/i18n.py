@@ -825,10 +825,10 @@ TIMELINE_APP_TEXT: dict[str, dict[str, str]] = {
         "en": "Trend (last 3 months against the 12 before): {trend}",
     },
     "timeline_count": {
-        "nl": "{shown} van {total} gebeurtenissen getoond, oudste eerst. Grijs en schuin: "
-        "telt niet als contactmoment (factuur, mailing, wijziging).",
-        "en": "{shown} of {total} events shown, oldest first. Grey and italic: not a contact "
-        "moment (invoice, mailing, change).",
+        "nl": "{shown} van {total} gebeurtenissen getoond, oudste eerst. ● contactmoment; "
+        "○ overig, grijs en schuin: telt niet als contactmoment (factuur, mailing, wijziging).",
+        "en": "{shown} of {total} events shown, oldest first. ● contact moment; ○ other, grey "
+        "and italic: not a contact moment (invoice, mailing, change).",
     },
     "timeline_item_hint": {
         "nl": "Klik op een item (of gebruik ↓ en ↑) om de inhoud te zien.",
@@ -845,7 +845,7 @@ TIMELINE_APP_TEXT: dict[str, dict[str, str]] = {
         "nl": "Contactmomenten per maand (hele historie)",
         "en": "Contact moments per month (whole history)",
     },
-    "col_kind": {"nl": "Soort", "en": "Kind"},
+    "col_kind": {"nl": "", "en": ""},
     # --- direct answers (S14) ---------------------------------------------------------------
     "answers_title": {"nl": "Directe antwoorden", "en": "Direct answers"},
     "answers_me": {"nl": "Ik: {me} (kies in Instellingen)", "en": "Me: {me} (choose in Settings)"},

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
 from aandacht.bands import BAND_NAMES
 from aandacht.bands import label as band_label
@@ -50,14 +51,34 @@ def _table(css: str, page_size: int = 10, **kw: Any) -> pn.widgets.Tabulator:
     )
 
 
+def percent_formatter(lang: str) -> HTMLTemplateFormatter:
+    """A share (0.25) as ``25 %`` in the language's format; empty when missing."""
+    locale = "nl-NL" if lang == "nl" else "en-GB"
+    number = f'(value * 100).toLocaleString("{locale}", {{maximumFractionDigits: 0}}) + " %"'
+    template = (
+        '<div style="text-align: right"><%= (typeof value === "number" && isFinite(value)) ? '
+        + number
+        + ' : "" %></div>'
+    )
+    return HTMLTemplateFormatter(template=template)
+
+
 def _fill(table: pn.widgets.Tabulator, df: pd.DataFrame, lang: str, titles=None) -> None:
     """Put ``df`` in ``table`` with titles in ``lang``, text as plain text, numbers formatted."""
     cols = list(df.columns)
     fmt = formatters(cols, lang)
     for c in cols:
-        if c not in fmt and pd.api.types.is_float_dtype(df[c]):
+        if c in fmt:
+            continue
+        if c in ("in_share", "change"):
+            fmt[c] = percent_formatter(lang)
+        elif pd.api.types.is_bool_dtype(df[c]):
+            fmt[c] = {"type": "tickCross"}
+        elif pd.api.types.is_integer_dtype(df[c]):
+            fmt[c] = number_formatter(lang, 0)
+        elif pd.api.types.is_float_dtype(df[c]):
             fmt[c] = number_formatter(lang, 1)
-        elif c not in fmt and df[c].dtype == object:
+        else:
             fmt[c] = {"type": "plaintext"}
     titles = titles or {}
     table.param.update(
@@ -199,6 +220,8 @@ SPOC_COLUMNS += ["last_contact", "single_point"]
 class InsightsView(StateView):
     """Attention drops (with sales permission), two-way attention, who gives attention."""
 
+    sleeping = param.Boolean(default=None, allow_None=True, doc="True: only sleeping relations")
+
     def __init__(self, state: MonitorState, insights: InsightsState | None = None, **params):
         super().__init__(state, **params)
         self.ins = insights or InsightsState(state)
@@ -207,9 +230,10 @@ class InsightsView(StateView):
         self.two_way_title = pn.pane.HTML("", css_classes=["two-way-title"])
         self.sleeping_only = pn.widgets.Checkbox(value=False, css_classes=["sleeping-only"])
         self.two_way = _table("two-way")
-        self.two_way.add_filter(
-            pn.bind(lambda on: True if on else None, self.sleeping_only), "sleeping"
+        self.sleeping_only.param.watch(
+            lambda e: setattr(self, "sleeping", True if e.new else None), "value"
         )
+        self.two_way.add_filter(self.param.sleeping, "sleeping")  # Panel re-filters on change
         self.who_title = pn.pane.HTML("", css_classes=["who-title"])
         self.departments = _table("departments", page_size=20)
         self.employees = _table("employees")

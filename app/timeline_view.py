@@ -68,6 +68,8 @@ EVENT_COLUMNS = [
     "counted",
 ]
 HIDDEN_EVENT_COLUMNS = ["event_id", "counted"]
+#: Columns the table shows (and ``amount`` with sales-monitor permission).
+TABLE_COLUMNS = ["kind", "timestamp", "what", "user_id", "subject"]
 PAGE_SIZE = 25
 #: Contact moments per group in the chart, and the other events.
 CHART_COLOURS = {
@@ -114,7 +116,8 @@ class TimelineState(param.Parameterized):
             if self.group is None and groups:
                 self.group = "inside sales" if "inside sales" in groups else groups[0]
         self._loading = False
-        monitor.param.watch(lambda *e: self._load(), ["timeline_row", "result"])
+        self._rid: str | None = None  # the relation shown, to keep it across a recount
+        monitor.param.watch(self._relation_changed, ["timeline_row", "result"])
         monitor.param.watch(lambda *e: self._shape(), ["privacy", "lang", "sales_permission"])
         monitor.param.watch(
             lambda *e: self._answer(), ["me", "privacy", "lang", "sales_permission"]
@@ -176,9 +179,24 @@ class TimelineState(param.Parameterized):
     # ------------------------------------------------------------------------------------------
     # the events
 
+    def _relation_changed(self, *events: param.parameterized.Event) -> None:
+        s = self.monitor
+        if (
+            any(e.name == "result" for e in events)
+            and s.timeline_row is None
+            and s.result is not None
+        ):
+            # a recount (e.g. with revenue) keeps the relation open when it is still measured
+            hits = [i for i, r in enumerate(s.result["relation_id"]) if str(r) == self._rid]
+            if hits:
+                s.timeline_row = hits[0]  # calls this again
+                return
+        self._load()
+
     def _load(self) -> None:
         """The relation's timeline and months from the library; filters and item reset."""
         s, rid = self.monitor, self.relation_id()
+        self._rid = rid
         if rid is None:
             self.param.update(events=None, shown=None, monthly=None, item=None, answers=None)
             return
@@ -576,10 +594,10 @@ class TimelineView(StateView):
         self.hint = pn.pane.HTML("", css_classes=["timeline-keys"])
         self.error = pn.pane.HTML("", visible=False, css_classes=["timeline-error"])
         # filters
-        self.sources = pn.widgets.MultiChoice(options=[], css_classes=["filter-sources"])
-        self.users = pn.widgets.MultiChoice(options=[], css_classes=["filter-users"])
-        self.period_from = pn.widgets.DatePicker(css_classes=["filter-from"], width=150)
-        self.period_to = pn.widgets.DatePicker(css_classes=["filter-to"], width=150)
+        self.sources = pn.widgets.MultiChoice(options=[], width=230, css_classes=["filter-sources"])
+        self.users = pn.widgets.MultiChoice(options=[], width=230, css_classes=["filter-users"])
+        self.period_from = pn.widgets.DatePicker(css_classes=["filter-from"], width=140)
+        self.period_to = pn.widgets.DatePicker(css_classes=["filter-to"], width=140)
         for widget, name in [
             (self.sources, "sources"),
             (self.users, "users"),
@@ -597,6 +615,8 @@ class TimelineView(StateView):
             page_size=PAGE_SIZE,
             sizing_mode="stretch_width",
             hidden_columns=HIDDEN_EVENT_COLUMNS,
+            layout="fit_columns",
+            widths={"kind": 45, "timestamp": 165, "what": 120, "user_id": 65, "amount": 95},
             css_classes=["timeline"],
             stylesheets=[".tabulator-row { cursor: pointer; }"],
         )
@@ -662,8 +682,11 @@ class TimelineView(StateView):
         shown["timestamp"] = [
             "" if pd.isna(x) else pd.Timestamp(x).strftime(stamp) for x in shown["timestamp"]
         ]
-        cols = [c for c in EVENT_COLUMNS if c not in HIDDEN_EVENT_COLUMNS]
+        # the table keeps to the essentials (status, reference and the rest are in the item);
+        # contact moment or not: an icon here, the words in the item, other events muted
+        cols = [*TABLE_COLUMNS, *(["amount"] if self.state.has_revenue() else [])]
         value = display_frame(shown, cols)
+        value["kind"] = ["●" if c else "○" for c in shown["counted"].astype(bool)]
         value["event_id"] = shown["event_id"].astype(str).to_numpy()
         value["counted"] = shown["counted"].astype(bool).to_numpy()
         self.events.param.update(
@@ -723,22 +746,20 @@ class TimelineView(StateView):
         steps = pn.Row(self.prev_relation, self.next_relation, self.keys)
         items = pn.Row(self.prev_item, self.next_item)
         filters = pn.FlexBox(self.sources, self.users, self.period_from, self.period_to)
-        left = pn.Column(
-            filters,
-            self.count,
-            self.events,
-            items,
-            self.detail,
-            sizing_mode="stretch_width",
-        )
-        right = pn.Column(self.chart, self.answers, sizing_mode="stretch_width")
+        events = pn.Column(filters, self.count, self.events, sizing_mode="stretch_width")
+        item = pn.Column(items, self.detail, width=360, margin=(0, 0, 0, 10))
         return pn.Column(
             steps,
             self.title,
             self.trend,
             self.hint,
             self.error,
-            pn.Row(left, right, sizing_mode="stretch_width"),
+            pn.Row(events, item, sizing_mode="stretch_width"),
+            pn.Row(
+                pn.Column(self.chart, sizing_mode="stretch_width"),
+                pn.Column(self.answers, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
             sizing_mode="stretch_width",
         )
 

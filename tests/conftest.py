@@ -67,14 +67,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(request, tmp_path_factory):
     """(url, data folder, store folder, baseline stored calculation) of a running dashboard."""
     from test_app_state import AS_OF, write_data
 
     from aandacht.monitors import MonitorStore
     from app.state import MonitorState
 
-    data = str(write_data(tmp_path_factory.mktemp("crm")))
+    # a test module may serve its own data set: SERVED_DATA = a function(folder) -> folder
+    writer = getattr(request.module, "SERVED_DATA", write_data)
+    data = str(writer(tmp_path_factory.mktemp("crm")))
     folder = tmp_path_factory.mktemp("store")
     MonitorState(data, store_folder=str(folder), as_of=AS_OF)  # the stored first view
     baseline = MonitorStore(folder).latest_calculation(data, owner="local")
