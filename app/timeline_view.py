@@ -669,7 +669,10 @@ class TimelineView(StateView):
         self.error.object = alert_html(tl.error) if tl.error else ""
         self.error.visible = bool(tl.error)
         lang = self.state.lang
-        self.sources.options = {t(f"source_{x}", lang): x for x in tl.param.sources.objects}
+        self.sources.options = {
+            t(f"source_{x}", lang) if f"source_{x}" in TEXT else x: x
+            for x in tl.param.sources.objects
+        }
         self.users.options = {self.state.user_names().get(u, u): u for u in tl.param.users.objects}
         self.chart.object = self._chart()
         self._events()
