@@ -6,7 +6,8 @@ with an ``access.yaml`` of two users: ``verkoop@example.nl`` (viewer + sales_mon
 ``kijker@example.nl`` (viewer). Each logs in through the log-in form. Every websocket frame and
 every HTML/JSON response of the session is recorded; for the viewer none may hold a revenue figure
 of the library's result (the raw float, as text or in a binary/base64 array buffer, or formatted
-as the page formats it) or the words revenue/omzet, and the Excel export has no revenue either.
+as the page formats it) or a revenue column name (``revenue``, ``Omzet (€)``, …), and the Excel
+export has no revenue (figures, or any cell with revenue/omzet) either.
 The same check on the sales monitor's session finds them, so the check can fail.
 """
 
@@ -50,6 +51,14 @@ users:
   {SALES}: {{roles: [viewer, sales_monitor]}}
   {VIEWER}: {{roles: [viewer]}}
 """
+#: Revenue column names as the page would receive them: a whole JSON/HTML string that is a field
+#: (``revenue``, ``revenue_per_contact``, ``orders``, ``amount``…), a CSS class (``revenue-basis``)
+#: or a title (``Omzet (€)``, ``Bedrag (€)``). A sentence that mentions revenue is not one.
+COLUMNS = re.compile(
+    r"[\"'](?:(?:revenue|omzet)[^\"'<]{0,30}|orders|invoices|amount|[^\"'<]{0,25}\(€\))[\"']",
+    re.IGNORECASE,
+)
+#: In the Excel export every cell counts (titles are cells of their own).
 WORDS = re.compile(r"revenue|omzet", re.IGNORECASE)
 BASE64 = re.compile(r'"(?:data|__ndarray__)"\s*:\s*"([A-Za-z0-9+/=]{16,})"')
 
@@ -185,12 +194,12 @@ class Wire:
         return out
 
     def findings(self, needles: dict[str, list]) -> list[str]:
-        """What of ``needles`` (and the words revenue/omzet) reached the page."""
+        """What of ``needles`` (and revenue column names) reached the page."""
         found = []
         texts = self.texts()
         for t in texts:
-            for m in WORDS.finditer(t):
-                found.append(f"word {t[max(0, m.start() - 60) : m.end() + 60]!r}")
+            for m in COLUMNS.finditer(t):
+                found.append(f"column {t[max(0, m.start() - 60) : m.end() + 60]!r}")
         for x in needles["raw"]:
             reprs = {repr(x), f"{x:.2f}", str(int(x))} if x == int(x) else {repr(x)}
             for t in texts:
@@ -241,6 +250,9 @@ def browse(page: Page, sales: bool) -> None:
     code = page.locator('.grid .tabulator-row [tabulator-field="relation_id"]').first.inner_text()
     page.locator('.grid .tabulator-row [tabulator-field="total"]').first.click()
     expect(page.locator(".timeline-title")).to_contain_text(code)
+    for tab in ("Kaart", "Inzicht", "Rapporten"):  # the other tabs render when opened
+        page.locator(".main-tabs .bk-tab", has_text=tab).click()
+        expect(page.locator(".main-tabs .bk-tab.bk-active")).to_have_text(tab)
 
 
 def export_all(page: Page) -> openpyxl.Workbook:
@@ -295,7 +307,7 @@ def test_the_same_check_finds_the_revenue_of_the_sales_monitor(hosted, needles, 
     open_dashboard(page, base, SALES, passwords[SALES])
     browse(page, sales=True)
     found = wire.findings(needles)
-    assert any(f.startswith("word") for f in found)
+    assert any(f.startswith("column") for f in found)
     assert any("buffer" in f or "in text" in f for f in found)  # a relation's revenue
     assert any(f.startswith("formatted") for f in found)  # a bin's revenue on hover
     wb = export_all(page)
