@@ -259,6 +259,26 @@ async def drive(base: str, passwords: dict[str, str], sessions: list[Session]) -
             await browser.close()
 
 
+def _run_in_thread(coro) -> None:
+    """``asyncio.run(coro)`` in a thread of its own: works where an event loop already runs (a
+    pytest session that used Playwright's sync API). Exceptions are raised here."""
+    import threading
+
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            failed.append(exc)
+
+    th = threading.Thread(target=target, name="load-test")
+    th.start()
+    th.join()
+    if failed:
+        raise failed[0]
+
+
 def load_test(
     sessions: int = 20,
     data: str = "data_samples",
@@ -293,7 +313,7 @@ def load_test(
         )
         started = time.perf_counter()
         try:
-            asyncio.run(asyncio.wait_for(drive(base, passwords, runs), timeout))
+            _run_in_thread(asyncio.wait_for(drive(base, passwords, runs), timeout))
         finally:
             wall = time.perf_counter() - started
             stop_server(proc)
