@@ -174,9 +174,11 @@ class CadenceEditor(StateView):
         return c[list(CADENCE_COLUMNS)].reset_index(drop=True)
 
     def _add(self) -> None:
-        groups = self.state.data.b_group_names()
-        row = {"scope": "b_group", "key": groups[0] if groups else "", "ideal_days": 14}
-        row["max_days"] = 42
+        """A new row: the first B-group without a cadence, else an empty relation row."""
+        have = set(self.table.value["key"].astype(str)) if len(self.table.value) else set()
+        free = [g for g in self.state.data.b_group_names() if g not in have]
+        row = {"scope": "b_group" if free else "relation", "key": free[0] if free else ""}
+        row.update(ideal_days=14, max_days=42)
         self.table.value = pd.concat([self.table.value, pd.DataFrame([row])], ignore_index=True)
 
     def _remove(self) -> None:

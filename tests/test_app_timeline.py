@@ -389,3 +389,21 @@ def test_reports_in_privacy_mode(state, tmp_path):
     assert REL not in values and pseudonym(REL) in values
     assert not values & {SCRIPT, FORMULA, CMD} and "•••" in values
     assert not values & set(state.result.name)
+
+
+def test_cadence_editor_adds_and_saves(state):
+    from app.insights_view import CadenceEditor
+
+    editor = CadenceEditor(state)
+    assert editor.table.value.to_dict("records") == state.cadence.to_dict("records")
+    editor._add()  # the next B-group without a cadence
+    added = editor.table.value.iloc[-1]
+    assert added.scope == "b_group" and added.key != "top customers"
+    editor.save.clicks += 1
+    assert not state.cadence_error and len(state.cadence) == 2
+    assert (Path(state.store_folder) / "cadence.csv").is_file()
+    editor._remove()
+    editor.table.value = editor.table.value.assign(max_days=[1])  # below the ideal
+    editor.save.clicks += 1
+    assert "niet opgeslagen" in state.cadence_error and editor.error.visible
+    assert len(state.cadence) == 2

@@ -84,6 +84,17 @@ def test_timeline_steps_with_keys_and_buttons(app: Page, ds, res):
     # typing in a field is not stepping
     app.locator(".answers-days input").press("+")
     expect(title).to_have_text(title_of(res, ROW))
+    # away and back (the tab is drawn again): one key press is still one step, and none while
+    # the timeline is not on screen
+    app.locator(".main-tabs .bk-tab", has_text="Overzicht").click()
+    expect(app.locator(".grid .tabulator-row").first).to_be_visible()
+    app.keyboard.press("+")
+    app.locator(".main-tabs .bk-tab", has_text="Tijdlijn").click()
+    expect(title).to_have_text(title_of(res, ROW))
+    app.keyboard.press("+")
+    expect(title).to_have_text(title_of(res, ROW + 1))
+    app.keyboard.press("-")
+    expect(title).to_have_text(title_of(res, ROW))
 
 
 def test_stepping_follows_the_grids_sort(app: Page, res):
