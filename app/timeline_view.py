@@ -545,6 +545,7 @@ export function render({ model, el }) {
   }
   document.addEventListener("keydown", onKey)
   model.on("remove", () => document.removeEventListener("keydown", onKey))
+  el.classList.add("timeline-keys-ready")  // for tests: the keys are listened to from now on
 }
 """
 

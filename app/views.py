@@ -22,7 +22,7 @@ from bokeh.models.widgets.tables import HTMLTemplateFormatter
 from aandacht import bands as bands_mod
 from aandacht.i18n import fmt_date, fmt_number, fmt_percent, fmt_relations, t
 
-from .state import BIN_COLUMNS, GRID_HIDDEN, SOURCES, TIMELINE_COLUMNS, MonitorState
+from .state import BIN_COLUMNS, GRID_HIDDEN, SOURCES, MonitorState
 
 TEXT_COLUMNS = {
     "colour",
@@ -734,47 +734,6 @@ class ExportView(StateView):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Row(self.all, self.selected)
-
-
-class TimelineView(StateView):
-    """Placeholder timeline (S7): every event of the relation whose total was clicked."""
-
-    def __init__(self, state: MonitorState, **params: Any):
-        super().__init__(state, **params)
-        self.title = pn.pane.HTML("", css_classes=["timeline-title"])
-        self.note = pn.pane.HTML("")
-        self.events = pn.widgets.Tabulator(
-            pd.DataFrame(columns=TIMELINE_COLUMNS),
-            show_index=False,
-            disabled=True,
-            pagination="local",
-            page_size=25,
-            sizing_mode="stretch_width",
-            css_classes=["timeline"],
-        )
-        state.param.watch(lambda *e: self.relabel(), ["timeline_row", "table"])
-        self.relabel()
-
-    def relabel(self) -> None:
-        s = self.state
-        title, events = s.timeline_table()
-        self.title.object = f"<h3>{esc(title)}</h3>"
-        self.note.object = f"<small>{esc(self.t('timeline_note'))}</small>"
-        self.note.visible = s.timeline_row is not None
-        events = events.copy()
-        stamp = "%d-%m-%Y %H:%M" if s.lang == "nl" else "%Y-%m-%d %H:%M"
-        events["timestamp"] = [
-            "" if pd.isna(x) else pd.Timestamp(x).strftime(stamp) for x in events["timestamp"]
-        ]
-        cols = list(events.columns)
-        self.events.param.update(
-            titles={c: self.t(f"col_{c}") for c in cols},
-            formatters=formatters(cols, s.lang),
-            value=display_frame(events, cols),
-        )
-
-    def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self.title, self.note, self.events, sizing_mode="stretch_width")
 
 
 def header_text(state: MonitorState) -> str:

@@ -47,6 +47,7 @@ def grid_column(page: Page, field: str) -> list[str]:
 
 def open_timeline(page: Page, row: int, events: bool = True) -> None:
     page.locator('.grid .tabulator-row [tabulator-field="total"]').nth(row).click()
+    expect(page.locator(".timeline-keys-ready")).to_be_attached()  # the keys work from now on
     if events:
         expect(page.locator(".timeline .tabulator-row").first).to_be_visible()
 
@@ -91,6 +92,7 @@ def test_timeline_steps_with_keys_and_buttons(app: Page, ds, res):
     app.keyboard.press("+")
     app.locator(".main-tabs .bk-tab", has_text="Tijdlijn").click()
     expect(title).to_have_text(title_of(res, ROW))
+    expect(app.locator(".timeline-keys-ready")).to_be_attached()
     app.keyboard.press("+")
     expect(title).to_have_text(title_of(res, ROW + 1))
     app.keyboard.press("-")
