@@ -177,3 +177,32 @@ def test_no_events_at_all():
     t["events"] = t["events"].iloc[0:0]
     res = calculate(from_frames(t), Selection(**MARCH))
     assert res.total.tolist() == [0, 0, 0, 0] and res.dgn.isna().all()
+
+
+def test_last_contact_tie_is_broken_by_the_highest_event_id():
+    t = tables()
+    same = "2026-03-20 10:00:00"
+    extra = pd.DataFrame(
+        [
+            ("E20", "R4", "PB", same, "history", "added", None, None, None),
+            ("E21", "R4", "MK", same, "correspondence", "added", "out", None, None),
+            ("E19", "R4", "JdV", same, "note", "added", None, None, None),
+            # a later event that is not a contact moment does not count as the last contact
+            (
+                "E22",
+                "R4",
+                "JdV",
+                "2026-03-21 09:00:00",
+                "marketing",
+                "mailing_sent",
+                None,
+                None,
+                None,
+            ),
+        ],
+        columns=t["events"].columns,
+    )
+    t["events"] = pd.concat([t["events"], extra], ignore_index=True)
+    res = calculate(from_frames(t), Selection(**MARCH)).set_index("relation_id")
+    assert res.loc["R4", "last_user"] == "MK" and res.loc["R4", "last_source"] == "correspondence"
+    assert res.loc["R4", "dgn"] == 11 and res.loc["R4", "total"] == 3
