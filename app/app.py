@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 import panel as pn
+import panel.io.resources as _resources
+import panel.reactive as _reactive
 
 # `panel serve app/app.py` runs this file as a script with app/ on sys.path, where `app` would
 # be this very file: put the project root first so that `app` is the package.
@@ -52,6 +54,25 @@ from app.views import (  # noqa: E402
 )
 
 pn.extension("tabulator", notifications=False)
+
+
+def _patch_stylesheet_locally(stylesheet, dist_url: str) -> None:
+    """Panel's ``patch_stylesheet``, but never towards the CDN when resources are served locally.
+
+    Panel (1.9.4) updates a model that is not in a document (such as the overview's panes while
+    another tab of the dynamic ``pn.Tabs`` is shown, e.g. when relabelled after a language
+    switch) with ``dist_url = CDN_DIST``, and thereby rewrites the session's *shared* cached
+    ``ImportedStyleSheet`` for ``loading.css`` to ``https://cdn.holoviz.org/...``: the browser
+    then fetches it from the internet. Use the local dist path (what the document itself uses)
+    instead.
+    """
+    if dist_url == _resources.CDN_DIST and not _resources.use_cdn():
+        dist_url = _resources.get_dist_path()
+    _patch_stylesheet(stylesheet, dist_url)
+
+
+_patch_stylesheet = _resources.patch_stylesheet
+_reactive.patch_stylesheet = _patch_stylesheet_locally  # the name panel/reactive.py calls
 
 #: The tabs, in order (their titles are ``t(key)``).
 TAB_KEYS = ("tab_overview", "tab_timeline", "tab_map", "tab_insights", "tab_reports")

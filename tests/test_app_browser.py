@@ -200,6 +200,18 @@ def test_language_switch(app: Page, ds):
     expect(app.locator(".calculate .bk-btn")).to_have_text("Bereken")
 
 
+def test_language_switch_on_another_tab_stays_offline(app: Page):
+    # re-rendering the tabs after a language switch must not point stylesheets at the CDN
+    app.locator('.grid .tabulator-row [tabulator-field="total"]').nth(1).click()
+    expect(app.locator(".timeline-title")).to_be_visible()
+    app.locator(".lang .bk-btn", has_text="English").click()
+    expect(app.locator(".calculate .bk-btn")).to_have_text("Calculate")
+    expect(app.locator(".timeline-title")).to_be_visible()
+    app.locator(".lang .bk-btn", has_text="Nederlands").click()
+    expect(app.locator(".calculate .bk-btn")).to_have_text("Bereken")
+    expect(app.locator(".timeline-title")).to_be_visible()
+
+
 def test_total_opens_the_timeline(app: Page, ds):
     res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
     app.locator('.grid .tabulator-row [tabulator-field="total"]').nth(2).click()
