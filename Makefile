@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-## Start the dashboard on the sample data (http://localhost:$(PORT)/app)
+## Start the dashboard on the sample data (http://localhost:$(PORT)/app; this machine only:
+## no log-in, everything allowed — for a team use make serve-hosted)
 app: venv
-	AANDACHT_DATA=$(DATA) $(BIN)/panel serve app/app.py --port $(PORT) --address 0.0.0.0 \
-	  --allow-websocket-origin='*' --num-procs 1
+	AANDACHT_DATA=$(DATA) $(BIN)/panel serve app/app.py --port $(PORT) --address 127.0.0.1 \
+	  --allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT) --num-procs 1
 
 ## The dashboard for a team, with log-in: settings and secrets from the environment only
 ## (AANDACHT_ACCESS, AANDACHT_CREDENTIALS or PANEL_OAUTH_*, AANDACHT_COOKIE_SECRET; docs/hosting.md)

@@ -4,7 +4,8 @@ Assembles the state (:mod:`app.state`) and the views (:mod:`app.views`) in a tem
 nothing from the internet. Environment:
 
 * ``AANDACHT_DATA``: the data set (folder, ``.xlsx`` or database URL); default ``data_samples``.
-* ``AANDACHT_STORE``: where the last calculation is kept; default ``.aandacht/``.
+* ``AANDACHT_STORE``: folder of ``monitors.sqlite`` (saved monitors and calculations);
+  default ``.aandacht/``.
 * ``AANDACHT_SALES_MONITOR=1``: start with sales-monitor permission switched on (locally).
 * ``AANDACHT_ACCESS``, ``AANDACHT_REQUIRE_LOGIN``: log-in and permissions when hosted
   (:mod:`app.auth`, ``docs/hosting.md``).
