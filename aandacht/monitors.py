@@ -10,7 +10,7 @@ are the history.
 Storage
 -------
 One SQLite file, ``monitors.sqlite``, in the store folder (``$AANDACHT_STORE``, default
-``.aandacht/`` in the working directory; see :func:`aandacht.store.store_folder`). Why SQLite
+``.aandacht/`` in the working directory; see :func:`store_folder`). Why SQLite
 (Python's own ``sqlite3``, nothing to install or run):
 
 * **atomic**: a save is one transaction (``BEGIN IMMEDIATE … COMMIT``); a process killed at any
@@ -65,7 +65,6 @@ import pandas as pd
 
 from .errors import AandachtError
 from .selection import REVENUE_BASES, Selection, period_preset, to_date
-from .store import _data_key, _jsonable, _restore_object_columns, store_folder
 
 __all__ = [
     "DB_NAME",
@@ -83,6 +82,7 @@ __all__ = [
     "resolve_period",
     "save_calculation",
     "save_monitor",
+    "store_folder",
 ]
 
 #: The database file in the store folder.
@@ -318,6 +318,50 @@ class Monitor:
 
 
 # ----------------------------------------------------------------------------------------------
+# the store folder, data set keys and stored values
+
+
+def store_folder(folder: str | Path | None = None) -> Path:
+    """The store folder: ``folder``, else ``$AANDACHT_STORE``, else ``./.aandacht``."""
+    if folder is not None:
+        return Path(folder)
+    env = os.environ.get("AANDACHT_STORE")
+    return Path(env) if env else Path.cwd() / ".aandacht"
+
+
+def _data_key(data: str | Path) -> str:
+    """A stable name for a data set: its absolute path (or URL without password)."""
+    text = str(data)
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+]*://", text):
+        return re.sub(r"://([^:/@]+):[^@]*@", r"://\1@", text)
+    return str(Path(text).expanduser().resolve())
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with only JSON types: dates as ISO text, numpy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _restore_object_columns(df: pd.DataFrame, pandas_meta: dict[str, Any]) -> pd.DataFrame:
+    """Give text columns that were ``object`` when written their ``object`` dtype back."""
+    for col in pandas_meta.get("columns", []):
+        name = col.get("name")
+        if col.get("numpy_type") == "object" and name in df.columns and df[name].dtype != object:
+            df[name] = df[name].astype(object)
+    return df
+
+
+# ----------------------------------------------------------------------------------------------
 # stored calculations
 
 
@@ -407,7 +451,7 @@ class MonitorStore:
 
     Parameters
     ----------
-    folder : the store folder; default :func:`aandacht.store.store_folder`
+    folder : the store folder; default :func:`store_folder`
         (``$AANDACHT_STORE`` or ``./.aandacht``).
     timeout : seconds a save waits for another writer before giving up.
     """

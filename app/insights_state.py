@@ -35,8 +35,8 @@ from aandacht import trend as trend_mod
 from aandacht import twoway as twoway_mod
 from aandacht.errors import AandachtError, DataError
 from aandacht.i18n import t
+from aandacht.monitors import store_folder
 from aandacht.privacy import pseudonymise
-from aandacht.store import store_folder
 
 if TYPE_CHECKING:
     from .state import MonitorState

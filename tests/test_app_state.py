@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import aandacht
-from aandacht import bands, store
+from aandacht import bands
 from aandacht import summary as summary_mod
 from aandacht.monitors import MonitorStore
 from aandacht.privacy import pseudonym
@@ -334,12 +334,3 @@ def test_store_failure_keeps_the_result_and_warns(data, tmp_path):
     blocked.write_text("not a folder")
     s = MonitorState(data, store_folder=str(blocked / "store"), as_of=AS_OF)
     assert s.result is not None and "niet worden bewaard" in s.warning
-
-
-def test_store_ignores_unreadable_and_foreign_files(tmp_path):
-    df = pd.DataFrame({"relation_id": ["R1"], "total": [1]})
-    saved = store.save_result(df, {"a": 1}, "x", folder=tmp_path)
-    assert store.load_result("y", folder=tmp_path) is None
-    saved.path.write_bytes(b"garbage")
-    assert store.load_result("x", folder=tmp_path) is None
-    assert not list(tmp_path.glob(".tmp-*"))  # no temporary files left behind

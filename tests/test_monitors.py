@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import aandacht
-from aandacht import monitors, store
+from aandacht import monitors
 from aandacht.monitors import Monitor, MonitorError, MonitorStore, resolve_period
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,6 +168,8 @@ def test_save_list_load_delete_per_user_and_shared(ms):
 
 def test_module_functions_use_the_store_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("AANDACHT_STORE", str(tmp_path / "env-store"))
+    assert monitors.store_folder() == tmp_path / "env-store"
+    assert monitors.store_folder(tmp_path / "given") == tmp_path / "given"  # wins over the env
     monitors.save_monitor(Monitor("m", owner="jan"))
     assert (tmp_path / "env-store" / monitors.DB_NAME).is_file()
     assert [m.name for m in monitors.list_monitors("jan")] == ["m"]
@@ -175,6 +177,7 @@ def test_module_functions_use_the_store_folder(tmp_path, monkeypatch):
     assert monitors.delete_monitor("m", "jan")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AANDACHT_STORE")
+    assert monitors.store_folder() == tmp_path / ".aandacht"
     assert MonitorStore().path == tmp_path / ".aandacht" / "monitors.sqlite"
 
 
@@ -202,7 +205,7 @@ def test_a_calculation_round_trips_exactly(ms, sample_result):
     expected = {"selection": {"as_of": "2026-10-31", "users": None}, "strategy": "relative"}
     assert back.settings == expected  # JSON: the date as ISO text
     assert (back.owner, back.monitor, back.n_rows) == ("jan", "m", len(sample_result))
-    assert back.data == store._data_key("data_samples")
+    assert back.data == monitors._data_key("data_samples")
     assert back.calculated_at == saved.calculated_at
 
 
@@ -336,40 +339,6 @@ def test_killed_while_saving_leaves_the_previous_result_intact(ms, sample_result
     assert fresh.check() == []
     after = fresh.save_calculation(sample_result.head(3), {"v": 3}, "data", owner="jan")
     assert fresh.latest_calculation("data", owner="jan").id == after.id
-
-
-KILLED_STORE_SAVE = """
-import os, sys, time
-import pandas as pd
-from aandacht import store
-
-real_replace = os.replace
-
-def replace(src, dst):
-    os.write(1, b"replacing\\n")  # the new file is complete; the parent kills us before the move
-    time.sleep(120)
-
-os.replace = replace
-big = pd.DataFrame({"relation_id": [f"R{i:07d}" for i in range(200_000)], "total": 7})
-store.save_result(big, {"v": 2}, "data", folder=sys.argv[1])
-"""
-
-
-@pytest.mark.slow
-def test_killed_while_saving_the_last_result_file_leaves_it_intact(tmp_path, sample_result):
-    folder = tmp_path / "store"
-    store.save_result(sample_result, {"v": 1}, "data", folder=folder)
-    proc = _child(KILLED_STORE_SAVE, str(folder))
-    try:
-        _wait_for_line(proc, b"replacing")
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    last = store.load_result("data", folder=folder)
-    assert last is not None and last.settings == {"v": 1}
-    pd.testing.assert_frame_equal(last.result, sample_result)
 
 
 # --- concurrent sessions -----------------------------------------------------------------------
