@@ -59,6 +59,24 @@ def _thresholds(text: str | None) -> tuple[float, ...] | None:
         ) from exc
 
 
+def workspace_option(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--workspace",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="read a folder through a validated copy sorted by relation, kept in "
+        "~/.cache/aandacht (or $AANDACHT_CACHE) and made again when the files change; "
+        "auto (default): for event files of 32 MiB and more",
+    )
+
+
+def _load(args: argparse.Namespace):
+    from .load import load
+
+    workspace = {"auto": None, "yes": True, "no": False}[getattr(args, "workspace", "auto")]
+    return load(args.data, args.mapping, workspace=workspace)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="aandacht",
@@ -77,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         who.add_argument("--users", help="user ids, comma separated")
         who.add_argument("--user-group", help="a user group or department")
         sp.add_argument("--output", help="FILE.csv or FILE.xlsx (default: CSV on stdout)")
+        workspace_option(sp)
 
     c = sub.add_parser("calculate", help="contact moments per relation")
     common(c)
@@ -99,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="load and check a data set, report problems")
     v.add_argument("--data", required=True)
     v.add_argument("--mapping")
+    workspace_option(v)
 
     g = sub.add_parser("generate", help="write a synthetic Dutch CRM data set")
     g.add_argument("--output", required=True, help="folder to write")
@@ -119,10 +139,9 @@ def calculate_table(args: argparse.Namespace):
     """Run ``calculate`` and return the output DataFrame and its band details."""
     from . import bands as bands_mod
     from .engine import calculate
-    from .load import load
     from .selection import Selection, read_selection_file
 
-    data = load(args.data, args.mapping)
+    data = _load(args)
     relations = None
     if args.selection:
         relations = read_selection_file(args.selection, data.relations["relation_id"])
@@ -183,9 +202,8 @@ def _run_calculate(args) -> None:
 def _run_timeline(args) -> None:
     from .engine import timeline
     from .export import write_table
-    from .load import load
 
-    data = load(args.data, args.mapping)
+    data = _load(args)
     tl = timeline(
         data,
         args.relation,
@@ -200,14 +218,14 @@ def _run_timeline(args) -> None:
 
 
 def _run_validate(args) -> None:
-    from .load import load
-
-    data = load(args.data, args.mapping)
+    data = _load(args)
     n = int(data.events.count().to_pandas())
     print(
         f"{args.data}: OK — {len(data.relations)} relations, {len(data.users)} users, "
         f"{n} events, {len(data.b_group_names())} B-groups, {len(data.group_names())} user groups"
     )
+    if data.workspace:
+        print(f"workspace (validated, sorted by relation): {data.workspace}")
 
 
 def _run_generate(args) -> None:

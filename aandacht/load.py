@@ -46,6 +46,8 @@ class Dataset:
     relations, relation_groups, users, user_groups : small pandas tables, canonical columns.
     origin : the path or URL it came from.
     files : per table, the file (or table) it was read from, for messages.
+    workspace : the workspace directory the events are read from, if any
+        (:mod:`aandacht.workspace`).
     """
 
     con: ibis.BaseBackend
@@ -56,6 +58,7 @@ class Dataset:
     user_groups: pd.DataFrame
     origin: str
     files: dict[str, str] = field(default_factory=dict)
+    workspace: str | None = None
 
     def group_names(self) -> list[str]:
         """All user-group names: groups in ``user_groups`` and departments."""
@@ -72,6 +75,7 @@ def load(
     mapping: str | Path | Mapping | None = None,
     *,
     con: ibis.BaseBackend | None = None,
+    workspace: bool | None = None,
 ) -> Dataset:
     """Load and validate a data set.
 
@@ -83,6 +87,10 @@ def load(
     mapping : a mapping file (YAML) or :class:`~aandacht.mapping.Mapping` for exports whose
         names, separators, encodings, number and date formats or values differ.
     con : the Ibis backend to put file data in; default a new in-memory DuckDB.
+    workspace : for a folder: ``True`` to go through a validated copy sorted by relation
+        (:mod:`aandacht.workspace`; made on first use, reused while the files are unchanged),
+        ``False`` to read the files directly, ``None`` (default) to use one for large event
+        logs only. Ignored for an ``.xlsx``, a URL, or when ``con`` is given.
 
     Raises
     ------
@@ -104,6 +112,11 @@ def load(
     path = Path(source)
     if not path.exists():
         raise DataError([Problem(text, "not found", hint="Give a folder, an .xlsx file or a URL")])
+    if path.is_dir() and con is None:
+        from . import workspace as ws
+
+        if ws.wanted(path, mp, workspace):
+            return ws.open_workspace(path, mp)
     con = con or ibis.duckdb.connect()
     if path.is_dir():
         frames, files, events, problems = _read_folder(path, mp, con)

@@ -40,6 +40,24 @@ CHROME_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    # Workspaces (aandacht.workspace) made by tests go to a temporary folder, not ~/.cache;
+    # subprocesses (the CLI, served apps) inherit it.
+    if "AANDACHT_CACHE" not in os.environ:
+        import tempfile
+
+        os.environ["AANDACHT_CACHE"] = tempfile.mkdtemp(prefix="aandacht-test-cache-")
+        config._aandacht_cache = os.environ["AANDACHT_CACHE"]
+
+
+def pytest_unconfigure(config):
+    made = getattr(config, "_aandacht_cache", None)
+    if made:
+        import shutil
+
+        shutil.rmtree(made, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROME_ARGS}

@@ -1,0 +1,251 @@
+"""A local workspace: a validated copy of a large data set, sorted by relation, kept on disk.
+
+Loading a folder validates every event (unique ids, known relations and users, allowed codes),
+and a Parquet or CSV event log is usually sorted by time, so one relation's events are spread
+over the whole file. For a large log both cost time on every run. A workspace is made once per
+version of the source files: the data set is loaded and validated as usual, then the events are
+written to a DuckDB database file sorted by relation and time, and the four small tables to
+Parquet. Later loads of the same, unchanged files open that copy instead: nothing is validated
+again (it was, and the files have not changed), one relation's timeline reads one or two blocks
+of the file, and counting reads DuckDB's own storage instead of decoding Parquet.
+
+When is a workspace used? :func:`aandacht.load` decides with ``workspace=``: ``True`` always (for
+folders), ``False`` never, ``None`` (the default, "auto") when the events file of a folder is at
+least :data:`AUTO_MIN_BYTES` large. The command line has ``--workspace auto|yes|no``.
+
+Where? In :func:`cache_folder` (``$AANDACHT_CACHE``, else ``$XDG_CACHE_HOME/aandacht``, else
+``~/.cache/aandacht``), under ``workspaces/``: one directory per source folder, named after the
+folder's path and the fingerprint of its files. Deleting it is always safe; it is rebuilt.
+
+When is it stale? The fingerprint covers, per table file, its path, size, modification time and
+the first and last 64 KiB of its contents; the mapping file; and the source code of the modules
+that read and validate data (so an update of aandacht rebuilds it). Any change gives a new
+fingerprint, and the old workspace of that folder is removed when the new one is made.
+
+Not used for one ``.xlsx`` (small by nature), for database URLs (the data is already in an
+engine), or when the caller passes its own Ibis connection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+import warnings
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from .mapping import Mapping
+from .schema import TABLES
+
+#: From this size of the events file on, ``load(..., workspace=None)`` uses a workspace.
+AUTO_MIN_BYTES = 32 * 2**20
+
+#: Bumped when the layout of a workspace changes.
+FORMAT = 1
+
+SMALL_TABLES = ("relations", "relation_groups", "users", "user_groups")
+_EDGE = 64 * 1024
+_CODE_MODULES = ("load.py", "validation.py", "schema.py", "mapping.py", "workspace.py")
+
+
+def cache_folder() -> Path:
+    """The folder workspaces are kept in (``…/aandacht/workspaces``)."""
+    root = os.environ.get("AANDACHT_CACHE")
+    if root:
+        base = Path(root)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = (Path(xdg) if xdg else Path.home() / ".cache") / "aandacht"
+    return base / "workspaces"
+
+
+def _file_print(path: Path) -> dict:
+    st = path.stat()
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        h.update(fh.read(_EDGE))
+        if st.st_size > _EDGE:
+            fh.seek(max(_EDGE, st.st_size - _EDGE))
+            h.update(fh.read(_EDGE))
+    return {
+        "path": str(path.resolve()),
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "edges": h.hexdigest(),
+    }
+
+
+def _code_print() -> str:
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _CODE_MODULES:
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def source_files(folder: Path, mp: Mapping) -> dict[str, Path]:
+    """The files the five tables of ``folder`` are read from (as :func:`aandacht.load` finds them)."""
+    from .load import _find
+
+    found = {}
+    for name in TABLES:
+        p = _find(folder, name, mp.table(name))
+        if p is not None:
+            found[name] = p
+    return found
+
+
+def fingerprint(folder: Path, mp: Mapping) -> str:
+    """A hash of everything a workspace of ``folder`` depends on (see the module's notes)."""
+    import duckdb
+
+    mapping = dataclasses.asdict(mp)
+    mapping.pop("origin", None)
+    parts = {
+        "format": FORMAT,
+        "code": _code_print(),
+        "duckdb": duckdb.__version__,
+        "mapping": mapping,
+        "files": {name: _file_print(p) for name, p in sorted(source_files(folder, mp).items())},
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def wanted(folder: Path, mp: Mapping, workspace: bool | None) -> bool:
+    """Whether :func:`aandacht.load` should go through a workspace for ``folder``."""
+    if workspace is not None:
+        return bool(workspace)
+    events = source_files(folder, mp).get("events")
+    return events is not None and events.stat().st_size >= AUTO_MIN_BYTES
+
+
+def _folder_key(folder: Path) -> str:
+    return hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+
+
+def location(folder: Path, mp: Mapping) -> Path:
+    """The directory of the workspace for the current state of ``folder``'s files."""
+    return cache_folder() / f"{_folder_key(folder)}-{fingerprint(folder, mp)[:24]}"
+
+
+def open_workspace(folder: str | Path, mp: Mapping | None = None):
+    """Load ``folder`` through its workspace, making the workspace first when there is none.
+
+    Returns the same :class:`~aandacht.load.Dataset` as :func:`aandacht.load` would (same
+    tables, same ``origin`` and ``files`` for messages), with its events in the workspace.
+    Raises :class:`~aandacht.errors.DataError` exactly as :func:`aandacht.load` does. If the
+    workspace cannot be written (no space, no permission), a warning is given and the data set
+    is returned loaded the ordinary way.
+    """
+    folder = Path(folder)
+    mp = mp or Mapping()
+    where = location(folder, mp)
+    if (where / "meta.json").exists():
+        try:
+            return _open(where)
+        except Exception as exc:  # a damaged workspace is rebuilt, never trusted
+            warnings.warn(
+                f"workspace {where} cannot be read ({exc}); making it again", stacklevel=2
+            )
+            shutil.rmtree(where, ignore_errors=True)
+    from .load import load
+
+    ds = load(folder, mp, workspace=False)  # validates; raises DataError on bad data
+    try:
+        _build(ds, where)
+    except OSError as exc:
+        warnings.warn(
+            f"could not write a workspace in {where.parent} ({exc}); the data is used directly. "
+            "Set AANDACHT_CACHE to a writable folder, or use workspace=False / --workspace no",
+            stacklevel=2,
+        )
+        return ds
+    _prune(folder, keep=where)
+    return _open(where)
+
+
+def _build(ds, where: Path) -> None:
+    """Write ``ds`` to a new workspace directory ``where``, atomically."""
+    where.parent.mkdir(parents=True, exist_ok=True)
+    tmp = where.parent / f".{where.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp.mkdir()
+    try:
+        started = time.perf_counter()
+        raw = ds.con.con  # the DuckDB connection the data set was loaded into
+        sql = ibis.to_sql(ds.events, dialect="duckdb")
+        db = tmp / "events.duckdb"
+        raw.execute(f"SET temp_directory = '{_quote(str(tmp / 'spill'))}'")
+        raw.execute("SET memory_limit = '1GB'")
+        raw.execute("SET preserve_insertion_order = false")
+        raw.execute(f"ATTACH '{_quote(str(db))}' AS aandacht_ws")
+        try:
+            raw.execute(
+                f"CREATE TABLE aandacht_ws.events AS SELECT * FROM ({sql}) AS e "
+                "ORDER BY relation_id, timestamp, event_id"
+            )
+            n_events = raw.execute("SELECT count(*) FROM aandacht_ws.events").fetchone()[0]
+        finally:
+            raw.execute("DETACH aandacht_ws")
+            raw.execute("RESET memory_limit")
+        shutil.rmtree(tmp / "spill", ignore_errors=True)
+        for name in SMALL_TABLES:
+            getattr(ds, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        meta = {
+            "format": FORMAT,
+            "origin": ds.origin,
+            "files": ds.files,
+            "events": int(n_events),
+            "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+        try:
+            tmp.rename(where)
+        except OSError:
+            if not (where / "meta.json").exists():  # not a concurrent build that won
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _open(where: Path):
+    from .load import Dataset
+
+    meta = json.loads((where / "meta.json").read_text())
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"format {meta.get('format')}, expected {FORMAT}")
+    con = ibis.duckdb.connect()
+    con.raw_sql(f"ATTACH '{_quote(str(where / 'events.duckdb'))}' AS aandacht_ws (READ_ONLY)")
+    events = con.table("events", database="aandacht_ws")
+    small = {name: pd.read_parquet(where / f"{name}.parquet") for name in SMALL_TABLES}
+    return Dataset(
+        con=con,
+        events=events,
+        origin=meta["origin"],
+        files=meta["files"],
+        workspace=str(where),
+        **small,
+    )
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove the older workspaces of ``folder`` (other fingerprints of the same path)."""
+    prefix = _folder_key(folder) + "-"
+    for p in cache_folder().glob(prefix + "*"):
+        if p != keep and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+__all__ = ["AUTO_MIN_BYTES", "cache_folder", "fingerprint", "location", "open_workspace", "wanted"]

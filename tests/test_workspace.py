@@ -1,0 +1,233 @@
+"""The workspace (aandacht.workspace): a validated copy sorted by relation gives the same answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import tiny
+
+import aandacht
+from aandacht import DataError, Selection, calculate, timeline
+from aandacht import workspace as ws
+from aandacht.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data_samples"
+DUTCH = ROOT / "docs" / "examples" / "dutch_export"
+SMALL = ("relations", "relation_groups", "users", "user_groups")
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("AANDACHT_CACHE", str(folder))
+    return folder / "workspaces"
+
+
+def _workspaces(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.glob("*") if p.is_dir() and not p.name.startswith("."))
+
+
+def _same_dataset(a, b):
+    for name in SMALL:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    assert a.origin == b.origin
+    assert a.files == b.files
+    assert a.events.schema() == b.events.schema()
+
+
+def _same_answers(a, b, relation_ids):
+    selections = [
+        Selection(as_of="2026-10-31"),
+        Selection(as_of="2026-10-31", revenue="both", period_from="2026-01-01"),
+        Selection(as_of="2026-06-30", user_group="Sales", revenue="invoices"),
+        Selection(as_of="2026-10-31", b_group=sorted(a.b_group_names())[0], revenue="orders"),
+        Selection(as_of="2026-10-31", users=tuple(a.users["user_id"][:3])),
+    ]
+    for sel in selections:
+        pd.testing.assert_frame_equal(calculate(a, sel), calculate(b, sel))
+    for rid in relation_ids:
+        pd.testing.assert_frame_equal(timeline(a, rid), timeline(b, rid))
+        kwargs = {"period_from": "2026-02-01", "period_to": "2026-05-31", "user_group": "Sales"}
+        pd.testing.assert_frame_equal(timeline(a, rid, **kwargs), timeline(b, rid, **kwargs))
+
+
+def test_sample_data_through_a_workspace_gives_the_same_answers(cache):
+    direct = aandacht.load(SAMPLE, workspace=False)
+    assert direct.workspace is None
+    through = aandacht.load(SAMPLE, workspace=True)
+    assert through.workspace is not None
+    assert Path(through.workspace).parent == cache
+    _same_dataset(direct, through)
+    ids = list(direct.relations["relation_id"].iloc[[0, 7, 123, 399]])
+    _same_answers(direct, through, ids)
+    # the events really are in the workspace, sorted by relation
+    df = through.events.select("relation_id", "timestamp").to_pandas()
+    assert len(df) == int(direct.events.count().to_pandas())
+    assert df["relation_id"].is_monotonic_increasing
+
+
+def test_csv_events_and_a_mapping_file_through_a_workspace(cache, tmp_path):
+    folder = tmp_path / "tiny"
+    tiny.write_csv_folder(folder)
+    direct = aandacht.load(folder, workspace=False)
+    through = aandacht.load(folder, workspace=True)
+    _same_dataset(direct, through)
+    sel = Selection(as_of="2026-03-31", period_from="2026-03-01", revenue="both")
+    pd.testing.assert_frame_equal(calculate(direct, sel), calculate(through, sel))
+    pd.testing.assert_frame_equal(timeline(direct, "R1"), timeline(through, "R1"))
+
+    mapping = DUTCH / "mapping.yaml"
+    direct = aandacht.load(DUTCH, mapping, workspace=False)
+    through = aandacht.load(DUTCH, mapping, workspace=True)
+    _same_dataset(direct, through)
+    sel = Selection(as_of="2026-10-31", revenue="both")
+    pd.testing.assert_frame_equal(calculate(direct, sel), calculate(through, sel))
+
+
+def test_the_workspace_is_reused_while_the_files_are_unchanged(cache, monkeypatch):
+    first = aandacht.load(SAMPLE, workspace=True)
+    made = Path(first.workspace)
+    meta = (made / "meta.json").read_text()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the workspace was made again")
+
+    monkeypatch.setattr(ws, "_build", no_build)
+    again = aandacht.load(SAMPLE, workspace=True)
+    assert again.workspace == first.workspace
+    assert (made / "meta.json").read_text() == meta
+
+
+def test_a_changed_file_makes_a_new_workspace_and_removes_the_old(cache, tmp_path):
+    folder = tmp_path / "tiny"
+    tiny.write_csv_folder(folder)
+    first = aandacht.load(folder, workspace=True)
+    assert len(_workspaces(cache)) == 1
+    events = folder / "events.csv"
+    st = events.stat()
+    text = events.read_text()
+    # same size, same modification time, other contents: still seen (the file's edges are hashed)
+    events.write_text(text.replace("2026-03-15 10:00:00", "2026-03-16 10:00:00"))
+    os.utime(events, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert events.stat().st_size == st.st_size
+    second = aandacht.load(folder, workspace=True)
+    assert second.workspace != first.workspace
+    assert _workspaces(cache) == [Path(second.workspace)]
+    tl = timeline(second, "R1")
+    assert "2026-03-16 10:00:00" in set(tl["timestamp"].astype(str))
+
+
+def test_a_new_mapping_makes_a_new_workspace(cache, tmp_path):
+    folder = tmp_path / "tiny"
+    tiny.write_csv_folder(folder)
+    plain = aandacht.load(folder, workspace=True).workspace
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("tables:\n  relations:\n    columns:\n      city: city\n")
+    mapped = aandacht.load(folder, mapping, workspace=True).workspace
+    assert plain != mapped
+
+
+def test_bad_data_is_reported_as_always_and_no_workspace_is_made(cache, tmp_path):
+    folder = tmp_path / "bad"
+    tables = tiny.tables()
+    tables["events"] = tables["events"].copy()
+    tables["events"].loc[3, "relation_id"] = "R999"
+    tiny.write_csv_folder(folder, tables)
+    with pytest.raises(DataError) as direct:
+        aandacht.load(folder, workspace=False)
+    with pytest.raises(DataError) as through:
+        aandacht.load(folder, workspace=True)
+    assert str(through.value) == str(direct.value)
+    assert "R999" in str(through.value)
+    assert _workspaces(cache) == []
+
+
+def test_a_damaged_workspace_is_made_again(cache, tmp_path):
+    folder = tmp_path / "tiny"
+    tiny.write_csv_folder(folder)
+    first = Path(aandacht.load(folder, workspace=True).workspace)
+    (first / "events.duckdb").write_bytes(b"not a database")
+    with pytest.warns(UserWarning, match="cannot be read"):
+        again = aandacht.load(folder, workspace=True)
+    assert Path(again.workspace) == first
+    assert len(timeline(again, "R1")) == len(timeline(aandacht.load(folder, workspace=False), "R1"))
+
+
+def test_an_unwritable_cache_falls_back_to_the_files(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("AANDACHT_CACHE", str(blocker))  # a file: no folder can be made in it
+    folder = tmp_path / "tiny"
+    tiny.write_csv_folder(folder)
+    with pytest.warns(UserWarning, match="could not write a workspace"):
+        ds = aandacht.load(folder, workspace=True)
+    assert ds.workspace is None
+    assert len(timeline(ds, "R1")) > 0
+
+
+def test_auto_uses_a_workspace_for_large_event_files_only(cache, tmp_path, monkeypatch):
+    folder = tmp_path / "tiny"
+    tiny.write_csv_folder(folder)
+    assert aandacht.load(folder).workspace is None
+    assert _workspaces(cache) == []
+    monkeypatch.setattr(ws, "AUTO_MIN_BYTES", 1)
+    assert aandacht.load(folder).workspace is not None
+    # an explicit connection or an .xlsx never goes through a workspace
+    import ibis
+
+    assert aandacht.load(folder, con=ibis.duckdb.connect(), workspace=True).workspace is None
+
+
+def test_cli_with_and_without_workspace_writes_the_same(cache, tmp_path, capsys):
+    args = ["--data", str(SAMPLE), "--as-of", "2026-10-31"]
+    outputs = {}
+    for mode in ("no", "yes"):
+        out = tmp_path / f"{mode}.csv"
+        assert main(["calculate", *args, "--revenue", "both", "--workspace", mode,
+                     "--output", str(out)]) == 0  # fmt: skip
+        tl = tmp_path / f"tl-{mode}.csv"
+        assert main(["timeline", *args, "--relation", "R00002", "--workspace", mode,
+                     "--output", str(tl)]) == 0  # fmt: skip
+        outputs[mode] = (out.read_bytes(), tl.read_bytes())
+    assert outputs["no"] == outputs["yes"]
+    assert len(_workspaces(cache)) == 1
+    assert main(["validate", "--data", str(SAMPLE), "--workspace", "yes"]) == 0
+    assert "workspace (validated, sorted by relation)" in capsys.readouterr().out
+
+
+_BUILD = """
+import sys, aandacht
+ds = aandacht.load(sys.argv[1], workspace=True)
+print(ds.workspace, len(aandacht.timeline(ds, "R1")))
+"""
+
+
+def test_concurrent_first_loads_both_succeed(cache, tmp_path):
+    folder = tmp_path / "tiny"
+    tiny.write_csv_folder(folder)
+    env = {**os.environ, "AANDACHT_CACHE": str(cache.parent)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILD, str(folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(3)
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], results
+    assert len({out for out, _err in results}) == 1
+    assert len(_workspaces(cache)) == 1
+    assert not [p for p in cache.glob(".*")]  # no half-made workspaces left behind
+    meta = json.loads((_workspaces(cache)[0] / "meta.json").read_text())
+    assert meta["events"] == len(tiny.tables()["events"])
