@@ -117,7 +117,13 @@ def serve(create_app: Any, error_page: Any) -> None:
             page = create_app(default_state(principal=principal))
         except (AandachtError, OSError) as exc:
             page = error_page(exc)
-    page.servable(title=t("app_title", "nl"))
+    title = t("app_title", "nl")
+    page.servable(title=title)
+    # Panel names the browser tab after a template's own title when it has one, and ignores
+    # servable's; the dashboard's template has an empty one (its header shows a translated title),
+    # which would leave the tab at "Panel Application". Name the document itself.
+    if pn.state.curdoc is not None:
+        pn.state.curdoc.title = title
 
 
 __all__ = [

@@ -230,6 +230,7 @@ def open_dashboard(page: Page, base: str, login: str, password: str) -> None:
     log_in(page, base, login, password)
     expect(page.locator(".grid .tabulator-row").first).to_be_visible()
     expect(page.locator(".logged-in")).to_contain_text(f"Ingelogd als {login}")
+    expect(page).to_have_title("Aandachtsmonitor")  # the browser tab, as with make app
 
 
 def browse(page: Page, sales: bool) -> None:

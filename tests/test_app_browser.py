@@ -60,6 +60,7 @@ def test_first_view_shows_the_stored_calculation(app: Page, served, ds):
     stored = served[3]  # the stored calculation (aandacht.monitors.MonitorStore)
     when = stored.calculated_at.strftime("%d-%m-%Y %H:%M")
     expect(app.locator(".calculated-at")).to_have_text(f"berekend op {when}")
+    expect(app).to_have_title("Aandachtsmonitor")  # the browser tab, not "Panel Application"
     res = calc(ds, period_from="2025-11-01", period_to="2026-10-31")
     expect(app.locator(".grid-count")).to_contain_text(f"{len(res)} relaties in het overzicht")
     expect_bins(app, bands.classify(res.total).counts)
