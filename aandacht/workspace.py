@@ -240,6 +240,14 @@ def _open(where: Path):
     )
 
 
+def remove(folder: str | Path) -> int:
+    """Remove every workspace of ``folder``; returns how many there were."""
+    found = [p for p in cache_folder().glob(_folder_key(Path(folder)) + "-*") if p.is_dir()]
+    for p in found:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(found)
+
+
 def _prune(folder: Path, keep: Path) -> None:
     """Remove the older workspaces of ``folder`` (other fingerprints of the same path)."""
     prefix = _folder_key(folder) + "-"
@@ -248,4 +256,12 @@ def _prune(folder: Path, keep: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-__all__ = ["AUTO_MIN_BYTES", "cache_folder", "fingerprint", "location", "open_workspace", "wanted"]
+__all__ = [
+    "AUTO_MIN_BYTES",
+    "cache_folder",
+    "fingerprint",
+    "location",
+    "open_workspace",
+    "remove",
+    "wanted",
+]
