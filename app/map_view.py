@@ -2,9 +2,10 @@
 
 :class:`MapState` holds the map's choices (which relations, which colouring, the overdue target)
 and what derives from them; every figure comes from the library — :func:`aandacht.geo.
-to_geodataframe` puts relations on the map, :func:`aandacht.mapplot.relation_map` draws them,
-:func:`aandacht.cadence.cadence_status` gives the overdue ratio, :func:`aandacht.privacy.
-pseudonymise` hides codes and names. :class:`MapView` shows it.
+to_geodataframe` puts relations on the map, :func:`aandacht.mapdata.map_data` gives their points
+and colours, :func:`aandacht.cadence.cadence_status` the overdue ratio, :func:`aandacht.privacy.
+pseudonymise` hides codes and names — and :func:`app.map_plot.relation_map` draws the map.
+:class:`MapView` shows it.
 
 The link with the grid goes through the :class:`~app.state.MonitorState`: rows ticked in the grid
 (``selected_rows``) or a clicked distribution bin (``selected_bin``) are highlighted on the map;
@@ -36,9 +37,10 @@ from aandacht.cadence import cadence_status, read_cadence
 from aandacht.errors import AandachtError, DataError
 from aandacht.geo import to_geodataframe
 from aandacht.i18n import fmt_relations, t
-from aandacht.mapplot import COLOUR_BY, relation_map
+from aandacht.mapdata import COLOUR_BY
 from aandacht.privacy import pseudonymise
 
+from .map_plot import relation_map
 from .state import MonitorState
 from .views import ExportView, StateView, alert_html, esc
 
@@ -82,7 +84,7 @@ class MapState(param.Parameterized):
     on_map = param.Parameter(default=None, doc="GeoDataFrame of the relations on the map.")
     not_on_map = param.DataFrame(default=None, allow_None=True)
     part = param.Parameter(default=None, doc="The relations the map shows (GeoDataFrame).")
-    rmap = param.Parameter(default=None, doc="aandacht.mapplot.RelationMap of part.")
+    rmap = param.Parameter(default=None, doc="app.map_plot.RelationMap of part.")
     linked = param.Parameter(default=None, doc="rmap.linked(): (overlay, highlight, selection).")
     highlight_rows = param.List(default=[], doc="Grid rows highlighted on the map.")
     highlight_text = param.String(default="")

@@ -11,9 +11,9 @@ Run with ``.venv/bin/python bench/geo_bench.py`` (not part of the tests). It
    - ``aandacht.geo.geocode`` (vectorised);
    - the baseline: the obvious per-row loop (regular expression and dictionary lookup per
      relation, the same rules), checked to give exactly the same result;
-   - ``to_geodataframe`` (geocode + points), ``relation_map`` (build the HoloViews objects) and
-     ``hv.render`` (the bokeh figure the app sends to the browser), and the size of that figure
-     as JSON;
+   - ``to_geodataframe`` (geocode + points), the app's ``relation_map`` (``app/map_plot.py``:
+     the library's map data as HoloViews objects) and ``hv.render`` (the bokeh figure the app
+     sends to the browser), and the size of that figure as JSON;
    - with Chromium (``/usr/bin/chromium`` or ``CHROMIUM_PATH``; ``--no-browser`` to skip): the
      figure saved as HTML with inline resources, opened headless (software WebGL, so a
      pessimistic figure): time until bokeh reports the document idle, and the time from the
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     import holoviews as hv
     from bokeh.embed import json_item
 
-    from aandacht.mapplot import relation_map
+    from app.map_plot import relation_map
 
     df = relations(args.n)
     ours = geo.geocode(df)
@@ -289,7 +289,8 @@ def write_docs(block: str) -> None:
     if BEGIN not in text or END not in text:
         text = text.rstrip() + (
             "\n\n## Geocoding\n\n"
-            "Putting relations on the map (`aandacht.geo`, `aandacht.mapplot`; see `docs/map.md`). "
+            "Putting relations on the map (`aandacht.geo`, `aandacht.mapdata`, drawn by "
+            "`app/map_plot.py`; see `docs/map.md`). "
             "Measured by `.venv/bin/python bench/geo_bench.py`; the table between the markers is "
             f"rewritten by it.\n\n{BEGIN}\n{END}\n"
         )

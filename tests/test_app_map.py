@@ -13,7 +13,7 @@ from test_app_state import AS_OF, HOSTILE, write_data
 
 from aandacht.cadence import cadence_status, write_cadence
 from aandacht.geo import to_geodataframe
-from aandacht.mapplot import map_colours
+from aandacht.mapdata import map_colours
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -21,7 +21,7 @@ from test_app_state import AS_OF
 import aandacht
 from aandacht import bands
 from aandacht.geo import to_geodataframe
-from aandacht.mapplot import lon_lat_to_web_mercator
+from aandacht.mapdata import lon_lat_to_web_mercator
 
 pytestmark = pytest.mark.browser
 

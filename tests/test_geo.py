@@ -1,15 +1,16 @@
-"""The map: geocoding on hand-worked cases, the basemap, map colours and the HoloViews map."""
+"""The map's data: geocoding on hand-worked cases, the basemap, map colours and the points.
+
+Drawing the map (HoloViews, bokeh) is the app's: ``test_app_map_plot.py``."""
 
 from __future__ import annotations
 
-import asyncio
 import doctest
 import importlib
 import itertools
 import os
+import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -33,13 +34,14 @@ from aandacht.geo import (
     postcode_centroids,
     to_geodataframe,
 )
-from aandacht.mapplot import (
+from aandacht.mapdata import (
     MAP_AREA_COLOURS,
     MAP_BAND_COLOURS,
     MAP_OVERDUE_COLOURS,
-    MUNICIPALITY_ZOOM_WIDTH,
+    basemap_mercator,
+    lon_lat_to_web_mercator,
     map_colours,
-    relation_map,
+    map_data,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -506,7 +508,7 @@ def test_app_band_colours_are_not_which_is_why_the_map_has_its_own():
     assert _min_distance(app) < 10  # red 'none' vs green 'much' for deuteranopia
 
 
-# ------------------------------------------------------------------------------ the map
+# ------------------------------------------------------------------------------ the map's points
 
 
 @pytest.fixture(scope="module")
@@ -523,277 +525,137 @@ def result():
     return res
 
 
-def _render(obj):
-    import holoviews as hv
-
-    return hv.render(obj, backend="bokeh")
-
-
-def _scatter(fig):
-    (r,) = [r for r in fig.renderers if type(r.glyph).__name__ == "Scatter"]
-    return r
-
-
-def test_relation_map_renders_every_relation_on_the_map(result):
+def test_map_data_has_every_relation_on_the_map_with_hover_texts(result):
     on, off = to_geodataframe(result)
-    rmap = relation_map(on, colour_by="band", lang="en")
-    fig = _render(rmap.overlay)
-    pts = _scatter(fig)
-    assert len(pts.data_source.data["x"]) == len(on) == 388 == len(rmap.data)
-    assert fig.output_backend == "webgl"
-    # hover: name, city, total, dgn
-    (hover,) = [t for t in fig.tools if type(t).__name__ == "HoverTool"]
-    fields = dict(hover.tooltips)
-    assert fields["Name"] == "@{name}" and fields["City"] == "@{city}"
-    assert (
-        fields["Contact moments"] == "@{total_text}" and fields["Days ago (dgn)"] == "@{dgn_text}"
-    )
-    for col in ("name", "city", "total_text", "dgn_text", "relation_id"):
-        assert col in pts.data_source.data
-    tools = {type(t).__name__ for t in fig.tools}
-    assert {"BoxSelectTool", "LassoSelectTool", "TapTool"} <= tools
+    md = map_data(on, colour_by="band", lang="en")
+    assert len(md.data) == len(on) == 388
+    assert sorted(md.data.index) == sorted(on.index)  # index = the input's rows
+    assert md.hover == [
+        ("Name", "name"),
+        ("Code", "relation_id"),
+        ("City", "city"),
+        ("Contact moments", "total_text"),
+        ("Days ago (dgn)", "dgn_text"),
+        ("Attention", "map_label"),
+    ]
     # hover values match the relations (looked up by code)
-    src = pd.DataFrame({k: list(v) for k, v in pts.data_source.data.items() if k != "color"})
-    merged = src.merge(result, on="relation_id")
+    merged = md.data.merge(result, on="relation_id")
     assert (merged["name_x"] == merged["name_y"].astype(str)).all()
-    assert (merged["total_text"] == merged["total"].astype(str)).all()
-    dgn = merged["dgn"].astype("Float64")
+    assert (merged["total_text"] == merged["total_y"].astype(str)).all()
+    dgn = merged["dgn_y"].astype("Float64")
     assert (merged["dgn_text"] == dgn.map(lambda d: "–" if pd.isna(d) else str(int(d)))).all()
-    # legend: the present categories, in drawing order, with counts
+    # positions: the geocoded lon/lat in Web Mercator
+    x, y = lon_lat_to_web_mercator(on.geometry.x, on.geometry.y)
+    np.testing.assert_allclose(md.data["x"], pd.Series(x, index=on.index).loc[md.data.index])
+    np.testing.assert_allclose(md.data["y"], pd.Series(y, index=on.index).loc[md.data.index])
+    # legend: the present categories, in drawing order, with counts; one colour each
     counts = result.loc[result.relation_id.isin(on.relation_id), "band"].value_counts()
-    shown = rmap.colours.legend[rmap.colours.legend["count"] > 0]
-    assert [f"{lab} ({cnt})" for lab, cnt in zip(shown.label, shown["count"], strict=True)] == list(
-        pd.unique(pd.Series(pts.data_source.data["legend"]))
-    )
+    shown = md.colours.legend[md.colours.legend["count"] > 0]
     assert dict(zip(shown["key"], shown["count"], strict=True)) == counts.to_dict()
-    assert fig.legend[0].title == "Attention"
+    assert list(md.legend_colours) == list(pd.unique(md.data["legend"]))
+    assert list(md.legend_colours) == [
+        f"{lab} ({cnt})" for lab, cnt in zip(shown["label"], shown["count"], strict=True)
+    ]
+    for legend, colour in zip(md.data["legend"], md.data["map_colour"], strict=True):
+        assert md.legend_colours[legend] == colour
 
 
-def test_relation_map_from_a_plain_table_leaves_out_those_not_on_the_map(result):
-    rmap = relation_map(result, colour_by="band")
-    assert len(_scatter(_render(rmap.overlay)).data_source.data["x"]) == 388
-    assert not set(rmap.data.relation_id) & set(result.relation_id[result.country != "NL"])
-
-
-def test_selected_ids_are_highlighted(result):
-    wanted = ["R00001", "R00002", "R00011"]  # R00011 is abroad, not on the map
-    rmap = relation_map(result, selected_ids=wanted)
-    pts = _scatter(_render(rmap.overlay))
-    sel = pts.data_source.selected.indices
-    assert sorted(rmap.ids(sel)) == ["R00001", "R00002"]
-    assert rmap.positions(wanted) == sorted(sel)
-    assert pts.nonselection_glyph.fill_alpha == pytest.approx(0.15)
-    none = _scatter(_render(relation_map(result, selected_ids=[]).overlay))
-    assert list(none.data_source.selected.indices) == []
+def test_map_data_from_a_plain_table_leaves_out_those_not_on_the_map(result):
+    md = map_data(result, colour_by="band")
+    assert len(md.data) == 388
+    assert not set(md.data.relation_id) & set(result.relation_id[result.country != "NL"])
 
 
 def test_ids_and_positions_round_trip(result):
-    rmap = relation_map(result)
-    ids = rmap.data.relation_id.tolist()
-    assert rmap.ids(range(len(ids))) == ids
-    assert rmap.positions(ids[::7]) == list(range(0, len(ids), 7))
+    md = map_data(result)
+    ids = md.data.relation_id.tolist()
+    assert md.ids(range(len(ids))) == ids
+    assert md.positions(ids[::7]) == list(range(0, len(ids), 7))
+    assert md.positions(["R00011", ids[3]]) == [3]  # R00011 is abroad, not on the map
+    assert md.ids([]) == [] and md.positions([]) == []
 
 
 def test_points_are_drawn_most_urgent_last(result):
-    rmap = relation_map(result, colour_by="band")
-    assert rmap.data["map_key"].iloc[-1] == "none"
-    ranks = rmap.colours.rank.loc[rmap.data.index].to_numpy()
+    md = map_data(result, colour_by="band")
+    assert md.data["map_key"].iloc[-1] == "none"
+    ranks = md.colours.rank.loc[md.data.index].to_numpy()
     assert (np.diff(ranks) >= 0).all()
 
 
-@pytest.mark.parametrize("colour_by", ["band", "overdue"])
-def test_relation_map_colourings(result, colour_by):
-    rmap = relation_map(result, colour_by=colour_by, target_days=30)
-    pts = _scatter(_render(rmap.overlay))
-    mapper = pts.glyph.fill_color.transform
-    palette = dict(zip(mapper.factors, mapper.palette, strict=True))
-    for legend, colour in zip(rmap.data["legend"], rmap.data["map_colour"], strict=True):
-        assert palette[legend] == colour
-
-
-def test_basemap_layers_and_zoom_rule(result):
-    def lines(level, **kw):
-        fig = _render(relation_map(result, basemap_level=level, **kw).overlay)
-        return [
-            (type(r.glyph).__name__, r.visible)
-            for r in fig.renderers
-            if type(r.glyph).__name__ != "Scatter"
-        ]
-
-    assert lines(None) == []
-    assert lines("provinces") == [("MultiPolygons", True), ("MultiLine", True)]
-    assert lines("municipalities") == [
-        ("MultiPolygons", True),
-        ("MultiLine", True),
-        ("MultiLine", True),
-    ]
-    # auto: municipalities hidden for the whole country, shown when zoomed in (CustomJS)
-    assert lines("auto")[1] == ("MultiLine", False)
-    rmap = relation_map(result, basemap_level="auto")
-    w = MUNICIPALITY_ZOOM_WIDTH / 2
-    zoomed = rmap.overlay.redim.range(x=(540_000, 540_000 + w), y=(6_850_000, 6_850_000 + w))
-    fig = _render(zoomed)
-    mun = [r for r in fig.renderers if type(r.glyph).__name__ == "MultiLine"][0]
-    assert mun.visible
-    assert fig.x_range.js_property_callbacks  # toggles on zoom in the browser
-    with pytest.raises(ValueError, match="basemap_level"):
-        relation_map(result, basemap_level="streets")
-
-
-def test_tiles_are_optional(result):
-    fig = _render(relation_map(result, tiles=True).overlay)
-    tiles = [r for r in fig.renderers if type(r).__name__ == "TileRenderer"]
-    assert len(tiles) == 1 and "openstreetmap" in tiles[0].tile_source.url
-    fig = _render(relation_map(result, tiles="CartoLight").overlay)
-    assert any(type(r).__name__ == "TileRenderer" for r in fig.renderers)
-    # with tiles the land is not filled, so the tiles show
-    glyphs = [type(r.glyph).__name__ for r in fig.renderers if hasattr(r, "glyph")]
-    assert "MultiPolygons" not in glyphs
-    with pytest.raises(ValueError, match="unknown tiles"):
-        relation_map(result, tiles="Atlantis")
-
-
-def test_credits_are_on_the_map(result):
-    fig = _render(relation_map(result).overlay)
-    texts = [getattr(b, "text", "") for b in fig.below]
-    assert any("CBS/PDOK" in t and "GeoNames" in t for t in texts)
-
-
-def test_empty_and_abroad_only_maps_build():
-    empty = rel(postcode=pd.Series([], dtype="str"), band=pd.Series([], dtype="str"))
-    rmap = relation_map(empty)
-    assert len(_scatter(_render(rmap.overlay)).data_source.data["x"]) == 0
+def test_empty_and_abroad_only_map_data():
+    empty = map_data(rel(postcode=pd.Series([], dtype="str"), band=pd.Series([], dtype="str")))
+    assert len(empty.data) == 0 and empty.legend_colours == {}
     abroad = rel(postcode=["2000"], country=["BE"], band=["none"], lat=[51.2], lon=[4.4])
-    assert len(relation_map(abroad).data) == 1
+    assert map_data(abroad).data["relation_id"].tolist() == ["R1"]
+    with pytest.raises(ValueError, match="'relation_id' column"):
+        map_data(pd.DataFrame({"postcode": ["9401"], "band": ["none"]}))
 
 
-def test_linked_map_both_ways(result):
-    import holoviews as hv
-
-    rmap = relation_map(result)
-
-    async def scenario():
-        linked = rmap.linked()
-        plot = hv.renderer("bokeh").get_plot(linked.overlay)
-        source = _scatter(plot.state).data_source
-        assert len(source.data["x"]) == len(rmap.data)
-        # grid -> map
-        linked.highlight.event(ids=["R00001", "R00003"])
-        await asyncio.sleep(0.05)
-        assert sorted(rmap.ids(source.selected.indices)) == ["R00001", "R00003"]
-        # map -> grid: a box/lasso selection in the browser sets the source's selection
-        source.selected.indices = [0, 1, 2]
-        for _ in range(50):
-            await asyncio.sleep(0.02)
-            if list(linked.selection.index) == [0, 1, 2]:
-                break
-        assert rmap.ids(linked.selection.index) == rmap.data.relation_id.iloc[:3].tolist()
-
-    # In a thread of its own: after the Playwright tests, this thread may have a running loop.
-    errors = []
-
-    def run():
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:  # re-raised below, in the test's thread
-            errors.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join(60)
-    assert not worker.is_alive(), "the linked-map scenario did not finish"
-    if errors:
-        raise errors[0]
+def test_web_mercator_hand_worked():
+    r = 6378137.0  # the sphere of EPSG:3857
+    x, y = lon_lat_to_web_mercator([0, 180, -90, 5], [0, 45, 90, 52])
+    assert x[:3].tolist() == pytest.approx([0, np.pi * r, -np.pi / 2 * r])
+    assert y[0] == pytest.approx(0, abs=1e-6)
+    assert y[1] == pytest.approx(np.log(np.tan(np.pi / 4 + np.pi / 8)) * r)
+    assert y[2] == pytest.approx(np.pi * r, rel=1e-6)  # clipped at 85.05°: the square world
+    assert (x[3], y[3]) == pytest.approx((556_597.45, 6_800_125.45), abs=0.01)
 
 
-def test_the_library_never_imports_panel_and_loads_holoviews_lazily():
-    # (holoviews' bokeh backend itself imports panel when a map is built; the library does not)
-    for module in ("geo", "mapplot"):
-        source = (ROOT / "aandacht" / f"{module}.py").read_text(encoding="utf-8")
-        assert "import panel" not in source and "from panel" not in source
+@pytest.mark.parametrize("level", ["provinces", "municipalities"])
+def test_basemap_in_web_mercator(level):
+    import shapely
+
+    bm = basemap_mercator(level)
+    gdf = basemap(level)
+    parts = shapely.get_parts(gdf.geometry.to_numpy())
+    rings = shapely.get_rings(parts)
+    # one line for all rings, NaN between them; one polygon for all parts, NaN between them
+    assert np.isnan(bm.outlines[:, 0]).sum() == len(rings) - 1
+    assert np.isnan(bm.land["x"]).sum() == len(parts) - 1 == len(bm.land["holes"]) - 1
+    assert sum(len(h) for h in bm.land["holes"]) == len(rings) - len(parts)
+    # the same projection as the points: the bounds agree
+    x0, y0 = lon_lat_to_web_mercator(gdf.total_bounds[0], gdf.total_bounds[1])
+    x1, y1 = lon_lat_to_web_mercator(gdf.total_bounds[2], gdf.total_bounds[3])
+    assert np.nanmin(bm.outlines, axis=0) == pytest.approx([x0, y0], abs=0.01)
+    assert np.nanmax(bm.outlines, axis=0) == pytest.approx([x1, y1], abs=0.01)
+    assert basemap_mercator(level) is bm  # cached: built once
+
+
+def test_the_library_never_imports_panel_holoviews_or_bokeh():
+    """The library never renders: no module of aandacht imports Panel, HoloViews, GeoViews or
+    bokeh, not when imported and not later (the app draws; ``app/map_plot.py``)."""
+    drawing = re.compile(r"^\s*(?:import|from)\s+(panel|holoviews|geoviews|bokeh)\b", re.M)
+    found = [
+        f"{path.relative_to(ROOT)}: {m.group(0).strip()}"
+        for path in sorted((ROOT / "aandacht").rglob("*.py"))
+        for m in drawing.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
     code = (
-        "import sys, pandas as pd\n"
+        "import importlib, pkgutil, sys\n"
+        "import pandas as pd\n"
         "from aandacht.geo import geocode\n"
-        "import aandacht.mapplot\n"
+        "import aandacht.mapdata\n"
         "geocode(pd.DataFrame({'postcode': ['9401']}))\n"
-        "loaded = {'panel', 'holoviews', 'geopandas', 'bokeh'} & set(sys.modules)\n"
+        "assert 'geopandas' not in sys.modules  # only to_geodataframe and basemap need it\n"
+        "import aandacht\n"
+        "names = [m.name for m in pkgutil.walk_packages(aandacht.__path__, 'aandacht.')]\n"
+        "assert {'aandacht.geo', 'aandacht.mapdata', 'aandacht.monitors'} <= set(names), names\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "rel = pd.DataFrame({'relation_id': ['R1'], 'postcode': ['9401'], 'band': ['none']})\n"
+        "aandacht.mapdata.map_data(rel)\n"
+        "aandacht.mapdata.basemap_mercator('municipalities')\n"
+        "loaded = {'panel', 'holoviews', 'geoviews', 'bokeh'} & {m.split('.')[0] for m in sys.modules}\n"
         "assert not loaded, loaded\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
 
 
-@pytest.mark.parametrize("name", ["aandacht.geo", "aandacht.mapplot"])
+@pytest.mark.parametrize("name", ["aandacht.geo", "aandacht.mapdata"])
 def test_doctests(name, monkeypatch):
     monkeypatch.chdir(ROOT)
     module = importlib.import_module(name)
     res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0
-
-
-# ------------------------------------------------------------------------------ in a browser
-
-
-@pytest.mark.browser
-def test_map_in_a_browser_offline_box_select_and_zoom(result, tmp_path, page):
-    """The map renders from a file with inline resources (no network), a box selection
-    selects exactly the points inside the box, and zooming in shows the municipalities."""
-    from bokeh.io import save
-    from bokeh.resources import INLINE
-
-    rmap = relation_map(result, height=500)
-    html = tmp_path / "map.html"
-    save(_render(rmap.overlay), html, resources=INLINE, title="map")
-    page.route("**/*", lambda r: r.abort() if r.request.url.startswith("http") else r.continue_())
-    page.goto(html.as_uri())
-    page.wait_for_function("() => window.Bokeh && Bokeh.index && Object.keys(Bokeh.index).length")
-    geometry = page.evaluate(
-        """() => {
-        const view = Object.values(Bokeh.index)[0];
-        const f = view.frame.bbox, c = view.el.getBoundingClientRect();
-        return {left: c.left + f.left, top: c.top + f.top, width: f.width, height: f.height};
-    }"""
-    )
-    # box select: activate the tool, drag over the middle of the map
-    page.locator(".bk-tool-icon-box-select").click()
-    x0 = geometry["left"] + geometry["width"] * 0.3
-    y0 = geometry["top"] + geometry["height"] * 0.3
-    x1 = geometry["left"] + geometry["width"] * 0.7
-    y1 = geometry["top"] + geometry["height"] * 0.6
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
-    page.mouse.move(x1, y1, steps=5)
-    page.mouse.up()
-    state = page.evaluate(
-        """([x0, y0, x1, y1]) => {
-        const view = Object.values(Bokeh.index)[0];
-        const fr = view.frame, c = view.el.getBoundingClientRect();
-        const sx = (px) => fr.x_scale.invert(px - c.left), sy = (py) => fr.y_scale.invert(py - c.top);
-        const renderers = view.model.renderers;
-        const pts = renderers.find((r) => r.glyph.constructor.__name__ == "Scatter");
-        const mun = renderers.filter((r) => r.glyph.constructor.__name__ == "MultiLine");
-        return {selected: pts.data_source.selected.indices,
-                box: [sx(x0), sy(y1), sx(x1), sy(y0)],
-                municipalities: mun.map((r) => r.visible)};
-    }""",
-        [x0, y0, x1, y1],
-    )
-    bx0, by0, bx1, by1 = state["box"]
-    d = rmap.data
-    inside = np.flatnonzero(d.x.between(bx0, bx1) & d.y.between(by0, by1))
-    assert 0 < len(inside) < len(d)
-    # a point right on the edge may go either way: compare with a pixel of tolerance
-    assert abs(len(state["selected"]) - len(inside)) <= 2
-    assert len(set(state["selected"]) ^ set(inside.tolist())) <= 2
-    assert state["municipalities"] == [False, True]  # [municipalities, provinces]
-    # zoom in with the wheel: municipalities appear
-    page.mouse.move(geometry["left"] + geometry["width"] / 2, geometry["top"] + 200)
-    for _ in range(10):
-        page.mouse.wheel(0, -300)
-        page.wait_for_timeout(50)
-    page.wait_for_function(
-        """() => Object.values(Bokeh.index)[0].model.renderers
-              .filter((r) => r.glyph.constructor.__name__ == "MultiLine")
-              .every((r) => r.visible)"""
-    )

@@ -1,16 +1,17 @@
-"""The map of relations (S11, B12): its own colour-blind-safe palettes and a HoloViews builder.
+"""What the map of relations shows (S11, B12): colours, legend, points and basemap as data.
 
 :func:`map_colours` gives every relation a map colour and a legend, by attention band, by sales
-area or by how overdue its last contact is. :func:`relation_map` draws the relations as points
-over the offline basemap of :mod:`aandacht.geo` (optionally over web tiles) and returns the
-HoloViews objects; it never renders and never imports Panel — the app shows the overlay and
-attaches ``hv.streams.Selection1D(source=rmap.points)`` for the link to the grid.
+area or by how overdue its last contact is. :func:`map_data` turns relations into the points of
+the map: one row per relation on it, in drawing order, with Web Mercator coordinates, hover texts
+and colours; its :meth:`~MapData.ids` and :meth:`~MapData.positions` translate between point
+positions (a selection on the map) and relation codes. :func:`basemap_mercator` gives the offline
+outlines of :func:`aandacht.geo.basemap` in the same projection. Everything here returns numbers,
+frames and colour strings; drawing them (HoloViews, bokeh) is the app's (``app/map_plot.py``).
 
 The palettes (``docs/map.md``) are variants of the band colours from the Okabe–Ito
 colour-blind-safe set: every pair of colours within a palette stays at least 15 CIELAB units
 apart when simulated for protanopia, deuteranopia and tritanopia (the app's band colours do not:
-red ``none`` and green ``much`` are 7 apart for deuteranopia). Points have a dark outline so that
-yellow and white stay visible on a light basemap.
+red ``none`` and green ``much`` are 7 apart for deuteranopia).
 
 Examples
 --------
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -34,7 +36,7 @@ import pandas as pd
 
 from .bands import AREA_NAMES, BAND_NAMES
 from .bands import label as band_label
-from .geo import CREDITS, basemap, to_geodataframe
+from .geo import BASEMAP_LEVELS, basemap, to_geodataframe
 from .i18n import check_lang
 from .i18n import t as i18n_t
 
@@ -48,13 +50,13 @@ __all__ = [
     "MAP_OVERDUE_COLOURS",
     "MAP_TEXT",
     "OVERDUE_BINS",
-    "LinkedMap",
-    "MUNICIPALITY_ZOOM_WIDTH",
     "MapColours",
-    "RelationMap",
+    "MapData",
+    "MercatorBasemap",
+    "basemap_mercator",
     "lon_lat_to_web_mercator",
     "map_colours",
-    "relation_map",
+    "map_data",
 ]
 
 #: Valid ``by`` values of :func:`map_colours`.
@@ -131,9 +133,6 @@ _PALETTE = {
 }
 
 _WEB_MERCATOR_R = 6378137.0
-#: Municipality outlines appear (``basemap_level="auto"``) when the map is narrower than this
-#: (Web Mercator metres; the whole country is about 450 km).
-MUNICIPALITY_ZOOM_WIDTH = 160_000.0
 
 
 def _text(key: str, lang: str) -> str:
@@ -298,37 +297,35 @@ def _overdue_keys(df: pd.DataFrame, target_days: float | str | None) -> pd.Serie
 
 
 # --------------------------------------------------------------------------------------------
-# the HoloViews map
+# the points of the map
 
 
 @dataclass(frozen=True)
-class RelationMap:
-    """What :func:`relation_map` returns.
+class MapData:
+    """What :func:`map_data` returns: the points of the map and their colours.
 
     Attributes
     ----------
-    overlay : hv.Overlay
-        The map to show: basemap (and tiles), the points, legend and credits.
-    points : hv.Points
-        The relations layer; attach ``hv.streams.Selection1D(source=points)`` to it. Its
-        selection indices are positions in :attr:`data`.
     data : DataFrame
-        The rows of :attr:`points` in drawing order (``relation_id``, ``x``, ``y`` in Web
-        Mercator metres, ``lon``, ``lat``, hover columns, ``map_key``, ``map_label``,
-        ``map_colour``, ``legend``), index = the input's index.
+        One row per relation on the map, in drawing order (least urgent first, so the most
+        urgent is drawn last, on top): ``relation_id``, ``name``, ``city``, ``total``, ``dgn``,
+        ``total_text`` and ``dgn_text`` (for hover; ``–`` when missing), ``lon``, ``lat``, ``x``,
+        ``y`` (Web Mercator metres), ``map_key``, ``map_label``, ``map_colour`` and ``legend``
+        (``"label (count)"``); index = the input's index. Point position ``i`` of a map drawn
+        from it is ``data.iloc[i]``.
     colours : MapColours
         Colours and legend of the relations on the map.
+    hover : list of (label, column)
+        What hovering over a point shows, in order: the label in the chosen language and the
+        column of :attr:`data` with the value.
     """
 
-    overlay: Any
-    points: Any
     data: pd.DataFrame
     colours: MapColours
-    #: the options of :attr:`overlay` (bokeh backend), reused by :meth:`linked`
-    overlay_opts: dict[str, Any]
+    hover: list[tuple[str, str]]
 
     def ids(self, indices: Iterable[int]) -> list[str]:
-        """Relation codes of point positions (e.g. ``Selection1D.index``)."""
+        """Relation codes of point positions (e.g. a selection on the map)."""
         idx = np.asarray(list(indices), dtype=np.int64)
         return self.data["relation_id"].iloc[idx].astype(str).tolist()
 
@@ -338,60 +335,23 @@ class RelationMap:
         ids = self.data["relation_id"].astype(str).to_numpy()
         return np.flatnonzero(np.isin(ids, list(wanted))).tolist()
 
-    def linked(self) -> LinkedMap:
-        """The map with a two-way selection link, for an app.
-
-        The points become a ``DynamicMap`` driven by a stream with one parameter ``ids``:
-        ``highlight.event(ids=[...])`` selects those relations on the map (grid → map) without
-        rebuilding the plot, so zoom and pan stay. ``selection`` is a ``Selection1D`` on the
-        points: its ``index`` changes on box, lasso or tap selection on the map (and also after
-        ``highlight``); :meth:`ids` turns it into relation codes (map → grid).
-
-        Returns
-        -------
-        LinkedMap
-            ``(overlay, highlight, selection)``.
-        """
-        import holoviews as hv
-
-        highlight = hv.streams.Stream.define("Highlight", ids=[])()
-        points = self.points
-
-        def _points(ids: list[Any]) -> Any:
-            return points.opts(selected=self.positions(ids or []), backend="bokeh")
-
-        dmap = hv.DynamicMap(_points, streams=[highlight])
-        selection = hv.streams.Selection1D(source=dmap)
-        layers = [el for el in self.overlay.values() if el is not points]
-        overlay = (hv.Overlay(layers) * dmap).opts(backend="bokeh", **self.overlay_opts)
-        return LinkedMap(overlay=overlay, highlight=highlight, selection=selection)
+    @property
+    def legend_colours(self) -> dict[str, str]:
+        """Colour of every ``legend`` text (``"label (count)"``) present, in drawing order."""
+        shown = self.colours.legend[self.colours.legend["count"] > 0]
+        return {
+            f"{lab} ({cnt})": col
+            for lab, col, cnt in zip(shown["label"], shown["colour"], shown["count"], strict=True)
+        }
 
 
-class LinkedMap(NamedTuple):
-    """What :meth:`RelationMap.linked` returns."""
-
-    #: the map to show (``pn.pane.HoloViews(overlay)``)
-    overlay: Any
-    #: ``highlight.event(ids=[relation codes])`` selects them on the map
-    highlight: Any
-    #: ``selection.index``: positions selected on the map (:meth:`RelationMap.ids`)
-    selection: Any
-
-
-def relation_map(
+def map_data(
     relations: pd.DataFrame | gpd.GeoDataFrame,
     colour_by: str = "band",
-    selected_ids: Iterable[Any] | None = None,
-    basemap_level: str | None = "auto",
-    tiles: bool | str = False,
     lang: str = "nl",
     target_days: float | str | None = None,
-    height: int = 600,
-    responsive: bool = False,
-    point_size: float | None = None,
-    webgl: bool = True,
-) -> RelationMap:
-    """Build the relation map as HoloViews objects (bokeh backend); nothing is rendered.
+) -> MapData:
+    """The points of the relation map: position, hover texts and colour of each, in drawing order.
 
     Parameters
     ----------
@@ -402,134 +362,42 @@ def relation_map(
         ``city``, ``total`` and ``dgn`` are shown on hover when present. To show a part (one
         band, the grid's rows), pass that part; colours do not depend on the rest.
     colour_by : ``"band"``, ``"sales_area"`` or ``"overdue"`` (see :func:`map_colours`).
-    selected_ids : relation codes, optional
-        Highlighted as the initial selection (the others are dimmed), as if selected on the
-        map. ``None`` or empty: no selection.
-    basemap_level : ``"auto"``, ``"provinces"``, ``"municipalities"`` or ``None``
-        Offline outlines: ``auto`` draws provinces and adds municipalities when zoomed in to
-        less than :data:`MUNICIPALITY_ZOOM_WIDTH`; ``municipalities`` always shows both;
-        ``None`` none.
-    tiles : bool or str
-        Web tiles under the outlines: ``True`` for OpenStreetMap, a name from
-        ``hv.element.tiles.tile_sources`` (``"CartoLight"``) or a ``{X}/{Y}/{Z}`` URL. Needs the
-        internet in the browser; the app decides. Without tiles the provinces are filled.
     lang : ``"nl"`` or ``"en"``.
     target_days : for ``colour_by="overdue"`` (see :func:`map_colours`).
-    height : height of the map area in pixels; the width follows from the shape of the map.
-    responsive : scale the map to its container instead (keeping its shape); ``height`` is
-        then ignored.
-    point_size : marker size in pixels; default 7, smaller for many relations (5 from 2,000,
-        4 from 5,000).
-    webgl : draw with WebGL (keeps 10,000 points smooth).
 
     Returns
     -------
-    RelationMap
-        ``overlay`` to show, ``points`` for ``Selection1D``, ``data`` to map selection indices
-        to relation codes (:meth:`RelationMap.ids`).
+    MapData
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> rel = pd.DataFrame({"relation_id": ["R1", "R2"], "name": ["A", "B"],
-    ...                     "postcode": ["9401", "1011 AB"], "band": ["none", "much"]})
-    >>> rmap = relation_map(rel, selected_ids=["R1"])
-    >>> len(rmap.data), rmap.ids([0, 1])
-    (2, ['R2', 'R1'])
+    >>> rel = pd.DataFrame({"relation_id": ["R1", "R2", "R3"], "name": ["A", "B", "C"],
+    ...                     "postcode": ["9401", "1011 AB", "x"], "band": ["none", "much", "none"]})
+    >>> md = map_data(rel, lang="en")
+    >>> md.data[["relation_id", "legend"]].values.tolist()  # R3 is not on the map
+    [['R2', 'much (1)'], ['R1', 'none (1)']]
+    >>> md.ids([1]), md.positions(["R1", "R3"])
+    (['R1'], [1])
+    >>> md.legend_colours
+    {'much (1)': '#009E73', 'none (1)': '#D55E00'}
     """
-    import holoviews as hv
-    import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh backend)
-
     check_lang(lang)
-    if basemap_level not in ("auto", "provinces", "municipalities", None):
-        raise ValueError(
-            f"unknown basemap_level {basemap_level!r}; valid: 'auto', 'provinces', "
-            "'municipalities', None"
-        )
     if _is_geodataframe(relations):
         gdf = relations
     else:
         gdf = to_geodataframe(relations)[0]
     if "relation_id" not in gdf:
-        raise ValueError("relation_map needs a 'relation_id' column")
+        raise ValueError("the relation map needs a 'relation_id' column")
     colours = map_colours(gdf, colour_by, lang, target_days)
-    data = _point_data(gdf, colours)
-    vdims = [
-        "relation_id",
-        "name",
-        "city",
-        "total_text",
-        "dgn_text",
-        "map_label",
-        "legend",
-    ]
-    shown = colours.legend[colours.legend["count"] > 0]
-    cmap = {
-        f"{lab} ({cnt})": col
-        for lab, col, cnt in zip(shown["label"], shown["colour"], shown["count"], strict=True)
-    }
     hover = [
-        (_text("hover_name", lang), "@{name}"),
-        (_text("hover_code", lang), "@{relation_id}"),
-        (_text("hover_city", lang), "@{city}"),
-        (_text("hover_total", lang), "@{total_text}"),
-        (_text("hover_dgn", lang), "@{dgn_text}"),
-        (colours.title, "@{map_label}"),
+        (_text("hover_name", lang), "name"),
+        (_text("hover_code", lang), "relation_id"),
+        (_text("hover_city", lang), "city"),
+        (_text("hover_total", lang), "total_text"),
+        (_text("hover_dgn", lang), "dgn_text"),
+        (colours.title, "map_label"),
     ]
-    selected = None
-    if selected_ids is not None:
-        wanted = {str(r) for r in selected_ids}
-        if wanted:
-            mask = data["relation_id"].astype(str).isin(wanted).to_numpy()
-            selected = np.flatnonzero(mask).tolist()
-    if point_size is None:
-        point_size = 7 if len(data) < 2000 else 5 if len(data) < 5000 else 4
-    opts: dict[str, Any] = dict(
-        color="legend",
-        cmap=cmap if cmap else ["#FFFFFF"],
-        size=point_size,
-        line_color="#333333",
-        line_width=0.5,
-        fill_alpha=0.95,
-        nonselection_alpha=0.15,
-        selection_line_color="#000000",
-        selection_line_width=1.5,
-        tools=["hover", "box_select", "lasso_select", "tap"],
-        hover_tooltips=hover,
-        show_legend=True,
-    )
-    if selected is not None:
-        opts["selected"] = selected
-    # plain object columns: HoloViews iterates Arrow-backed strings slowly
-    frame = pd.DataFrame(
-        {
-            c: pd.Series(data[c].to_numpy(), dtype=float if c in ("x", "y") else object)
-            for c in ["x", "y", *vdims]
-        }
-    )
-    # text columns only feed the hover and the legend: a fixed range spares HoloViews from
-    # sorting them to find one (a third of the render time for 10,000 relations)
-    text_dims = [hv.Dimension(c, range=("", "")) for c in vdims]
-    points = hv.Points(frame, kdims=["x", "y"], vdims=text_dims, label="relations").opts(
-        backend="bokeh", **opts
-    )
-    layers: list[Any] = []
-    if tiles:
-        layers.append(_tiles(tiles))
-    layers.extend(_basemap_layers(basemap_level, filled=not tiles))
-    layers.append(points)
-    overlay_opts = dict(
-        xaxis=None,
-        yaxis=None,
-        data_aspect=1,
-        legend_position="right",
-        legend_opts={"title": colours.title, "click_policy": "none"},
-        active_tools=["wheel_zoom", "pan"],
-        hooks=[_overlay_hook(webgl)],
-        **({"responsive": True} if responsive else {"frame_height": height}),
-    )
-    overlay = hv.Overlay(layers).opts(backend="bokeh", **overlay_opts)
-    return RelationMap(overlay, points, data, colours, overlay_opts)
+    return MapData(_point_data(gdf, colours), colours, hover)
 
 
 def _is_geodataframe(obj: Any) -> bool:
@@ -541,7 +409,12 @@ def _is_geodataframe(obj: Any) -> bool:
 
 
 def lon_lat_to_web_mercator(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude/latitude (degrees) to Web Mercator (EPSG:3857) metres."""
+    """Longitude/latitude (degrees) to Web Mercator (EPSG:3857) metres.
+
+    >>> x, y = lon_lat_to_web_mercator([5.0], [52.0])
+    >>> x.round().tolist(), y.round().tolist()
+    ([556597.0], [6800125.0])
+    """
     lon = np.asarray(lon, dtype=float)
     lat = np.clip(np.asarray(lat, dtype=float), -85.051129, 85.051129)
     x = np.radians(lon) * _WEB_MERCATOR_R
@@ -597,121 +470,45 @@ def _int_text(values: pd.Series) -> list[str]:
     return ["–" if pd.isna(v) else str(int(v)) for v in values]
 
 
-def _tiles(tiles: bool | str) -> Any:
-    import holoviews as hv
-
-    if tiles is True:
-        return hv.element.tiles.OSM()
-    sources = hv.element.tiles.tile_sources
-    if tiles in sources:
-        return sources[tiles]()
-    if isinstance(tiles, str) and "{X}" in tiles.upper() and "{Z}" in tiles.upper():
-        return hv.Tiles(tiles)
-    raise ValueError(
-        f"unknown tiles {tiles!r}; valid: True, a URL with {{X}}/{{Y}}/{{Z}}, or one of "
-        f"{', '.join(sources)}"
-    )
+# --------------------------------------------------------------------------------------------
+# the basemap in Web Mercator
 
 
-def _land_polygon(gdf: Any) -> dict[str, Any]:
-    """All polygons of ``gdf`` as one HoloViews multi-polygon (NaN between parts, with holes),
-    in Web Mercator. One geometry instead of hundreds keeps HoloViews fast."""
+class MercatorBasemap(NamedTuple):
+    """What :func:`basemap_mercator` returns (Web Mercator metres)."""
+
+    #: all polygons as one multi-polygon: ``{"x": …, "y": …, "holes": [[ring, …], …]}``, NaN
+    #: between the parts, one list of hole rings (n × 2) per part
+    land: dict[str, Any]
+    #: all rings (outer and holes) as one line, NaN rows between rings (n × 2)
+    outlines: np.ndarray
+
+
+@lru_cache(maxsize=len(BASEMAP_LEVELS))
+def basemap_mercator(level: str = "provinces") -> MercatorBasemap:
+    """The offline basemap (:func:`aandacht.geo.basemap`) in Web Mercator, as two geometries.
+
+    One geometry for the land and one for the outlines instead of hundreds keeps a plot fast.
+    Cached: do not change the arrays.
+
+    >>> bm = basemap_mercator("provinces")
+    >>> bm.outlines.shape[1], bool(np.isnan(bm.outlines).any()), sorted(bm.land)
+    (2, True, ['holes', 'x', 'y'])
+    """
     import shapely
 
+    gdf = basemap(level)
+    parts = shapely.get_parts(gdf.to_crs(3857).geometry.to_numpy())
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     holes: list[list[np.ndarray]] = []
-    for part in shapely.get_parts(gdf.to_crs(3857).geometry.to_numpy()):
+    for part in parts:
         c = shapely.get_coordinates(part.exterior)
         xs += [np.array([np.nan]), c[:, 0]] if xs else [c[:, 0]]
         ys += [np.array([np.nan]), c[:, 1]] if ys else [c[:, 1]]
         holes.append([shapely.get_coordinates(r) for r in part.interiors])
-    return {"x": np.concatenate(xs), "y": np.concatenate(ys), "holes": holes}
-
-
-def _outlines(gdf: Any) -> np.ndarray:
-    """All rings of ``gdf`` as one line, NaN between rings, in Web Mercator (n × 2)."""
-    import shapely
-
-    rings = shapely.get_rings(shapely.get_parts(gdf.to_crs(3857).geometry.to_numpy()))
+    land = {"x": np.concatenate(xs), "y": np.concatenate(ys), "holes": holes}
+    rings = shapely.get_rings(parts)
     coords, which = shapely.get_coordinates(rings, return_index=True)
     breaks = np.flatnonzero(np.diff(which)) + 1
-    return np.insert(coords, breaks, np.nan, axis=0)
-
-
-_BASEMAP_CACHE: dict[str, Any] = {}
-
-
-def _basemap_geometry(level: str) -> Any:
-    if level not in _BASEMAP_CACHE:
-        gdf = basemap(level)
-        _BASEMAP_CACHE[level] = (_land_polygon(gdf), _outlines(gdf))
-    return _BASEMAP_CACHE[level]
-
-
-def _basemap_layers(level: str | None, filled: bool) -> list[Any]:
-    import holoviews as hv
-
-    if level is None:
-        return []
-    land, lines = _basemap_geometry("provinces")
-    layers = []
-    if filled:
-        layers.append(
-            hv.Polygons([land], label="land").opts(
-                backend="bokeh", color="#F4F3EE", line_alpha=0, tools=[], show_legend=False
-            )
-        )
-    if level in ("auto", "municipalities"):
-        _, mun = _basemap_geometry("municipalities")
-        layers.append(
-            hv.Path([mun], label="municipalities").opts(
-                backend="bokeh",
-                color="#B0B0B0",
-                line_width=0.5,
-                tools=[],
-                show_legend=False,
-                hooks=[_zoom_hook] if level == "auto" else [],
-            )
-        )
-    layers.append(
-        hv.Path([lines], label="provinces").opts(
-            backend="bokeh", color="#7F7F7F", line_width=1.2, tools=[], show_legend=False
-        )
-    )
-    return layers
-
-
-def _zoom_hook(plot: Any, element: Any) -> None:
-    """Show the municipality outlines only when zoomed in (bokeh CustomJS, no server)."""
-    from bokeh.models import CustomJS
-
-    renderer = plot.handles["glyph_renderer"]
-    x_range = plot.state.x_range
-    start, end = x_range.start, x_range.end
-    renderer.visible = (
-        start is not None and end is not None and abs(end - start) < (MUNICIPALITY_ZOOM_WIDTH)
-    )
-    callback = CustomJS(
-        args={"r": renderer, "xr": x_range, "w": MUNICIPALITY_ZOOM_WIDTH},
-        code="r.visible = Math.abs(xr.end - xr.start) < w;",
-    )
-    x_range.js_on_change("start", callback)
-    x_range.js_on_change("end", callback)
-
-
-def _overlay_hook(webgl: bool) -> Any:
-    def hook(plot: Any, element: Any) -> None:
-        from bokeh.models import Title
-
-        fig = plot.state
-        if webgl:
-            fig.output_backend = "webgl"
-        credits = CREDITS["map"]
-        if not any(isinstance(t, Title) and t.text == credits for t in fig.below):
-            fig.add_layout(
-                Title(text=credits, text_font_size="8pt", text_color="#666666", align="right"),
-                "below",
-            )
-
-    return hook
+    return MercatorBasemap(land, np.insert(coords, breaks, np.nan, axis=0))
