@@ -17,10 +17,12 @@ Decisions beyond the contract (documented here and tested):
 
 * Revenue is taken in whole cents (``round(revenue * 100)``) and every comparison is exact
   integer/fraction arithmetic, so an index equal to a threshold always goes to the higher band.
-* Revenue ``<= 0`` (nothing, or credit notes exceeding sales) counts as *no revenue*: such a
-  relation is excluded when it has no contacts, and has index infinity when it has contacts.
-  ``A`` and the expected contacts use ``max(revenue, 0)``; the revenue sums report the real
-  (possibly negative) revenue. A missing revenue is 0.
+* Negative revenue (credit notes exceeding sales) is revenue, as the contract's sums read
+  literally: it counts in ``Σ revenue`` (so in ``A``), a relation with negative revenue is not
+  excluded (index 0, ``none``, without contacts), and with contacts its index
+  ``contacts × A / revenue`` is negative, below every threshold: ``very_little``. Only a
+  revenue of exactly 0 is "no revenue". A missing revenue is 0. The expected contacts
+  (``revenue / A``) take negative revenue as 0 and are 0 when ``Σ revenue <= 0``.
 * Strategies: ``relative`` applies its thresholds to the index. The index does not depend on
   the length of the period and is already relative to the group, so ``fixed`` and
   ``per_month`` are the same as ``relative`` here: their thresholds are *index* values (default
@@ -179,23 +181,26 @@ def sales_view(
     contacts = [_exact_value(v) for v in contacts_raw]
     cents = _revenue_cents(df[revenue_column])
     pos = [max(c, 0) for c in cents]
-    excluded = np.array([c == 0 and p == 0 for c, p in zip(contacts, pos, strict=True)], bool)
-    sum_contacts = sum(contacts)
-    sum_pos = sum(pos)
+    excluded = np.array([n == 0 and c == 0 for n, c in zip(contacts, cents, strict=True)], bool)
+    sum_contacts = sum(contacts)  # excluded relations add nothing to either sum
+    sum_revenue = sum(cents)
 
     # exact index; None marks excluded, inf marks contacts without revenue
     index: list[Any] = []
-    for c, p, ex in zip(contacts, pos, excluded, strict=True):
+    for n, c, ex in zip(contacts, cents, excluded, strict=True):
         if ex:
             index.append(None)
-        elif c == 0:
+        elif n == 0:
             index.append(0)
-        elif p == 0:
+        elif c == 0:
             index.append(float("inf"))
         else:
-            index.append(Fraction(c * sum_pos, p * sum_contacts))
+            index.append(Fraction(n * sum_revenue, c * sum_contacts))
 
-    finite_pos = [i for i, x in enumerate(index) if x is not None and x != float("inf")]
+    # a negative index (credit notes: negative revenue, or a negative A) is below every
+    # threshold: very_little; the strategies classify the others
+    negative = [i for i, x in enumerate(index) if x is not None and x < 0]
+    finite_pos = [i for i, x in enumerate(index) if x is not None and x != float("inf") and x >= 0]
     values = np.array([index[i] for i in finite_pos], dtype=object)
     if strategy in _INDEX_THRESHOLD_STRATEGIES:
         params = {k: v for k, v in params.items() if k != "period_days"}
@@ -209,6 +214,7 @@ def sales_view(
     for i, x in enumerate(index):
         if x == float("inf"):
             codes[i] = BAND_NAMES.index("very_much")
+    codes[negative] = BAND_NAMES.index("very_little")
     band = [None if c < 0 else BAND_NAMES[c] for c in codes]
     area = ["excluded" if b is None else BAND_AREA[b] for b in band]
 
@@ -216,11 +222,11 @@ def sales_view(
     contacts_f = np.array([float(c) for c in contacts], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rpc = np.where(contacts_f > 0, revenue / np.where(contacts_f > 0, contacts_f, 1), np.nan)
-    if sum_pos > 0:
-        expected = np.array([float(Fraction(p * sum_contacts, sum_pos)) for p in pos])
+    if sum_revenue > 0:
+        expected = np.array([float(Fraction(p * sum_contacts, sum_revenue)) for p in pos])
     else:
         expected = np.zeros(n)
-    a = float(Fraction(sum_pos, 100) / sum_contacts) if sum_contacts else float("nan")
+    a = float(Fraction(sum_revenue, 100) / sum_contacts) if sum_contacts else float("nan")
 
     table = pd.DataFrame(
         {

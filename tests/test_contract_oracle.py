@@ -488,38 +488,25 @@ def _credit_note_tables():
     return frames(["R2", "R4", "R5", "R6"], {"JdV": "Sales"}, evs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A = Σrevenue / Σcontacts leaves credit notes (negative revenue) out of Σrevenue: "
-    "revenues -60, 100, 170, -25 with 1 contact each for the first three give A = 270/3 = 90 "
-    "(R4 index 0.9 -> average) instead of (100-60+170)/3 = 70 (R4 index 0.7 -> little; with R6's "
-    "-25 too, 61.67 -> little)",
-)
 def test_average_revenue_per_contact_includes_credit_notes():
     actual, expected = run_calculate(_credit_note_tables(), {"as_of": AS_OF, "revenue": "invoices"})
     act, exp = actual.set_index("relation_id"), expected.set_index("relation_id")
     assert act.loc["R4", "sales_band"] == exp.loc["R4", "sales_band"] == "little"
 
 
-def test_negative_revenue_reading():
-    """Ambiguous: a relation whose revenue is negative (credit notes only).
+def test_negative_revenue_is_read_literally():
+    """A relation whose revenue is negative (credit notes only) has revenue.
 
-    aandacht: negative revenue is "no revenue": with contacts the index is infinite
-    (very_much), without contacts the relation is excluded. The literal alternative: the index
-    is negative (< 0.25 -> very_little), and a non-zero revenue is not "no revenue" (index 0 ->
-    none / insufficient).
+    The contract's sums and definitions, read literally: the index ``contacts × A / revenue`` is
+    negative (< 0.25 -> very_little), and a non-zero revenue without contacts has index 0
+    (none / insufficient), not excluded.
     """
     actual, expected = run_calculate(_credit_note_tables(), {"as_of": AS_OF, "revenue": "invoices"})
     act, exp = actual.set_index("relation_id"), expected.set_index("relation_id")
     assert act.loc["R2", "revenue"] == "-60.0"
-    assert (act.loc["R2", "sales_band"], exp.loc["R2", "sales_band"]) == (
-        "very_much",
-        "very_little",
-    )
-    assert (act.loc["R6", "sales_area"], exp.loc["R6", "sales_area"]) == (
-        "excluded",
-        "insufficient",
-    )
+    assert act.loc["R2", "sales_band"] == exp.loc["R2", "sales_band"] == "very_little"
+    assert act.loc["R6", "sales_area"] == exp.loc["R6", "sales_area"] == "insufficient"
+    assert not differences(actual, expected)
 
 
 def test_ids_that_look_like_numbers_stay_text(tmp_path):

@@ -115,16 +115,31 @@ def test_custom_thresholds_and_strategies():
         sales_view(df, thresholds=(1, 1, 2, 3))
 
 
-def test_negative_revenue_counts_as_no_revenue():
+def test_negative_revenue_is_revenue():
+    # credit notes exceeding sales: revenue -50 (no contacts), -50 (2 contacts), 300 (2 contacts)
     v = sales_view(frame([0, 2, 2], [-50, -50, 300]))
     t = v.table
-    assert list(t["sales_area"]) == ["excluded", "too_much", "insufficient"]
-    assert math.isinf(t["attention_index"].iloc[1])
-    # A uses positive revenue only: 300 / 4 = 75; R3 index 2 × 75 / 300 = 0.5 -> little
-    assert v.average_revenue_per_contact == 75.0
-    assert t["attention_index"].iloc[2] == 0.5
-    assert t["revenue_per_contact"].iloc[1] == -25.0  # the real revenue is reported
-    assert v.total_revenue == 250.0  # Σ revenue of the relations in the view
+    # -50 without contacts is revenue, not nothing: index 0 -> none, not excluded
+    assert list(t["sales_band"]) == ["none", "very_little", "little"]
+    assert list(t["sales_area"]) == ["insufficient", "insufficient", "insufficient"]
+    # A = Σrevenue / Σcontacts = (-50 - 50 + 300) / 4 = 50
+    assert v.average_revenue_per_contact == 50.0
+    assert t["attention_index"].iloc[1] == 2 * 50 / -50  # negative: below every threshold
+    assert t["attention_index"].iloc[2] == 2 * 50 / 300
+    assert t["revenue_per_contact"].iloc[1] == -25.0
+    assert v.total_revenue == 200.0
+    # expected contacts take negative revenue as 0: 300 / 50 = 6
+    assert list(t["expected_contacts"]) == [0.0, 0.0, 6.0]
+    # the same bands with the other strategies: negative stays very_little
+    for name in ("quantile", "natural_breaks", "fixed"):
+        assert sales_view(frame([0, 2, 2], [-50, -50, 300]), name).table["sales_band"].iloc[1] == (
+            "very_little"
+        )
+    # a negative A (more credit than sales overall) is literal too
+    v = sales_view(frame([1, 1], [-300, 100]))
+    assert v.average_revenue_per_contact == -100.0
+    assert list(v.table["attention_index"]) == [1 / 3, -1.0]
+    assert list(v.table["sales_band"]) == ["little", "very_little"]
 
 
 def test_degenerate_groups():
