@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -125,7 +126,7 @@ def write_table(df: pd.DataFrame, output: str | Path | None, **xlsx) -> None:
     import sys
 
     if output is None or str(output) == "-":
-        df.to_csv(sys.stdout, index=False, lineterminator="\n")
+        csv_ready(df).to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     p = Path(output)
     if p.suffix.lower() == ".xlsx":
@@ -133,4 +134,28 @@ def write_table(df: pd.DataFrame, output: str | Path | None, **xlsx) -> None:
             p, {xlsx.get("sheet", "Result"): df, **xlsx.get("extra", {})}, fills=xlsx.get("fills")
         )
     else:
-        df.to_csv(p, index=False, lineterminator="\n")
+        csv_ready(df).to_csv(p, index=False, lineterminator="\n")
+
+
+def csv_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its date-time columns as text ``YYYY-MM-DD HH:MM:SS`` (one format per column).
+
+    pandas writes a date-time column whose times are all midnight as bare dates, so the format
+    would depend on the data; here it does not. Fractions of seconds are written
+    (``.ffffff``) only when the column has them. Missing values stay empty.
+
+    >>> df = pd.DataFrame({"t": pd.to_datetime(["2026-03-01", None])})
+    >>> csv_ready(df)["t"].tolist()
+    ['2026-03-01 00:00:00', nan]
+    """
+    out = None
+    for col in df.columns:
+        s = df[col]
+        if not pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        if out is None:
+            out = df.copy()
+        fraction = s.notna() & ((s.dt.microsecond != 0) | (s.dt.nanosecond != 0))
+        fmt = "%Y-%m-%d %H:%M:%S.%f" if fraction.any() else "%Y-%m-%d %H:%M:%S"
+        out[col] = s.dt.strftime(fmt).astype(object).where(s.notna(), np.nan)
+    return df if out is None else out

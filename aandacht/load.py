@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
+import ibis.expr.datatypes as dtypes
 import pandas as pd
 
 from . import validation
@@ -450,7 +451,7 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
     # datetime
     if typed and pd.api.types.is_datetime64_any_dtype(s):
         if getattr(s.dt, "tz", None) is not None:
-            s = s.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+            s = s.dt.tz_convert(LOCAL_TIME_ZONE).dt.tz_localize(None)
         return s.astype("datetime64[us]"), []
     formats = tm.date_format if tm.date_format is not None else mp.csv.date_format
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
@@ -460,26 +461,45 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
         out[native] = pd.to_datetime(s[native]).astype("datetime64[us]")
         todo &= ~native
     text = s.where(todo).map(lambda v: str(v).strip() if _filled(v) else None)
-    if formats:
-        for fmt in formats:
-            left = todo & out.isna()
+    # Timestamps with an offset (2026-03-01T14:00:00+01:00, ...Z) are converted to Dutch time;
+    # they are parsed apart from those without, so that offsets may change within a file
+    # (summer time) and files may mix both.
+    zoned = todo & text.str.contains(_OFFSET, regex=True, na=False).astype(bool)
+    for part, utc in ((todo & ~zoned, False), (zoned, True)):
+        if not part.any():
+            continue
+        # ISO 8601 goes before dayfirst: dateutil would read 2026-03-01 as 3 January
+        tries = (
+            [{"format": f} for f in formats]
+            if formats
+            else [{"format": "ISO8601"}, {"format": "mixed", "dayfirst": True}]
+            if mp.csv.dayfirst
+            else [{"format": "ISO8601"}]
+        )
+        if utc and {"format": "ISO8601"} not in tries:
+            tries.append({"format": "ISO8601"})
+        for kwargs in tries:
+            left = part & out.isna()
             if not left.any():
                 break
-            out[left] = pd.to_datetime(text[left], format=fmt, errors="coerce").astype(
-                "datetime64[us]"
-            )
-    else:
-        left = todo & out.isna()
-        if left.any():
-            if mp.csv.dayfirst:
-                parsed = pd.to_datetime(text[left], format="mixed", dayfirst=True, errors="coerce")
-            else:
-                parsed = pd.to_datetime(text[left], format="ISO8601", errors="coerce")
+            try:
+                values = text[left]
+                if utc:
+                    values = values.str.replace(r"\s*(?:UTC|z)$", "+00:00", regex=True)
+                parsed = pd.to_datetime(values, errors="coerce", utc=utc, **kwargs)
+            except ValueError:  # e.g. mixed time zones under a user's own format
+                continue
             if getattr(parsed.dt, "tz", None) is not None:
-                parsed = parsed.dt.tz_convert("Europe/Amsterdam").dt.tz_localize(None)
+                parsed = parsed.dt.tz_convert(LOCAL_TIME_ZONE).dt.tz_localize(None)
             out[left] = parsed.astype("datetime64[us]")
     bad = list(s.index[todo & out.isna()])
     return out, bad
+
+
+#: The time zone of the period's days: timestamps with an offset or zone are converted to it.
+LOCAL_TIME_ZONE = "Europe/Amsterdam"
+# a clock time followed by a UTC offset or Z
+_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2})?)$"
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,6 +509,16 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
 def _parquet_events(con, path: Path, tm: TableMapping) -> ibis.Table:
     t = con.read_parquet(str(path), table_name="events", file_row_number=True)
     return conform_ibis(t, "events", str(path), tm, row_expr=t["file_row_number"] + 1)
+
+
+def _local_time_udf():
+    def timezone(zone: str, ts: dtypes.Timestamp(timezone="UTC")) -> dtypes.timestamp:
+        """SQL ``timezone(zone, timestamptz)``: the wall-clock time in ``zone`` (DuckDB, PostgreSQL)."""
+
+    return ibis.udf.scalar.builtin(timezone, name="timezone")
+
+
+_local_time = _local_time_udf()
 
 
 def conform_ibis(t: ibis.Table, name: str, file: str, tm: TableMapping, row_expr=None):
@@ -532,7 +562,7 @@ def conform_ibis(t: ibis.Table, name: str, file: str, tm: TableMapping, row_expr
                 continue
             e = e.cast("timestamp")
         elif kind == "datetime" and e.type().timezone is not None:
-            e = e.cast("timestamp")
+            e = _local_time(LOCAL_TIME_ZONE, e.cast(dtypes.Timestamp(timezone="UTC")))
         elif kind in ("float", "decimal") and not e.type().is_numeric():
             problems.append(
                 Problem(

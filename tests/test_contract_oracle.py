@@ -584,12 +584,6 @@ def test_timeline_ties_are_ordered_by_event_id_as_text():
     assert actual.event_id.tolist() == ["100", "99", "E10", "E9"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="timeline writes timestamps without the time ('2026-03-01') when every shown event is "
-    "at 00:00:00 (pandas to_csv drops a zero time for the whole column); elsewhere "
-    "'2026-03-01 00:00:00' - the format depends on the data",
-)
 def test_timeline_timestamp_format_does_not_depend_on_the_data():
     evs = [event("E1", "R1", "JdV", "2026-03-01 00:00:00", "helpdesk", "call_closed")]
     actual = run_timeline(frames(["R1"], {"JdV": "Sales"}, evs), "R1")
@@ -649,12 +643,6 @@ def test_loader_timestamp_variants(tmp_path, ts, shown):
     assert pd.Timestamp(tl.timestamp[0]) == pd.Timestamp(shown)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a CSV whose offsets change with daylight saving time (+01:00 in winter, +02:00 in "
-    "summer: any export of a Dutch CRM spanning a DST change) does not load: pandas' "
-    "'Mixed timezones detected. Pass utc=True...' is raised and reported without file or row",
-)
 def test_loader_offsets_across_daylight_saving_time(tmp_path):
     events = EVENTS_HEAD + ev_line("2026-03-01T00:30:00+01:00")
     events += ev_line("2026-07-01T09:00:00+02:00", "E2")
@@ -663,18 +651,20 @@ def test_loader_offsets_across_daylight_saving_time(tmp_path):
     assert tl.timestamp.tolist() == ["2026-03-01 00:30:00", "2026-07-01 09:00:00"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="timestamps with and without an offset in one column fail with pandas' 'Mixed "
-    "timezones detected. Pass utc=True...'; the message names neither the file nor the row "
-    "(contract: bad input -> a message naming the file, the row and the problem)",
-)
-def test_loader_mixed_offsets_error_names_file_and_row(tmp_path, capsys):
+def test_loader_mixed_offsets(tmp_path):
+    """Timestamps with and without an offset in one column: the offset ones in Dutch time."""
     events = EVENTS_HEAD + ev_line("2026-03-01 14:00:00") + ev_line("2026-03-02T09:00:00Z", "E2")
+    code, tl = load_variant(tmp_path, events=events)
+    assert code == 0
+    assert tl.timestamp.tolist() == ["2026-03-01 14:00:00", "2026-03-02 10:00:00"]
+
+
+def test_loader_bad_timestamp_names_file_row_and_value(tmp_path, capsys):
+    events = EVENTS_HEAD + ev_line("2026-03-01T14:00:00+01:00") + ev_line("2026-02-30 09:00", "E2")
     code, _ = load_variant(tmp_path, events=events)
     err = capsys.readouterr().err
     assert code != 0
-    assert "events.csv" in err and "row" in err
+    assert "events.csv" in err and "row 3" in err and "2026-02-30 09:00" in err
 
 
 @pytest.mark.parametrize("active", ["true", "false", "1", "0", "True", "FALSE", ""])
@@ -728,19 +718,7 @@ def test_loader_quoted_body_ids_with_leading_zeros_and_amounts(tmp_path):
 
 @pytest.mark.parametrize(
     "fmt",
-    [
-        "csv",
-        pytest.param(
-            "parquet",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a timezone-aware Parquet timestamp is read as UTC wall-clock time, a CSV "
-                "offset is converted to Dutch time: 2026-03-01 00:30 Europe/Amsterdam is shown "
-                "and counted as 2026-02-28 23:30 from Parquet but 2026-03-01 00:30 from CSV "
-                "(and a UTC-aware Parquet 00:30Z stays 00:30 while CSV '...Z' becomes 01:30)",
-            ),
-        ),
-    ],
+    ["csv", "parquet"],
 )
 def test_loader_same_instant_same_day_in_csv_and_parquet(tmp_path, fmt):
     from aandacht.cli import main

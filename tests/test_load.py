@@ -223,3 +223,52 @@ def test_unreachable_database_is_a_clear_error():
     with pytest.raises(DataError, match=r"postgres://u:\*\*\*@.*cannot connect") as exc:
         load("postgres://u:secret@127.0.0.1:1/nothing")
     assert "secret" not in str(exc.value)
+
+
+def _timeline_stamps(folder, mapping=None) -> list[str]:
+    tl = timeline(load(folder, mapping, workspace=False), "R1")
+    return tl["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+
+
+def test_timestamps_with_offsets_are_dutch_time_in_csv_and_parquet(tmp_path):
+    t = tables()
+    ev = t["events"].iloc[:4].copy()  # R1's first events
+    # winter and summer offsets in one file, UTC ('Z'), and one without an offset
+    ev["timestamp"] = [
+        "2026-03-01T00:30:00+01:00",
+        "2026-07-01T09:00:00+02:00",
+        "2026-03-02T09:00:00Z",
+        "2026-03-03 14:00:00",
+    ]
+    t["events"] = ev
+    folder = write_csv_folder(tmp_path / "csv", t)
+    want = [
+        "2026-03-01 00:30:00",
+        "2026-03-02 10:00:00",
+        "2026-03-03 14:00:00",
+        "2026-07-01 09:00:00",
+    ]
+    assert _timeline_stamps(folder) == want
+    # the same moments in a time-zone-aware Parquet column (stored as UTC)
+    ev = ev.copy()
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"], utc=True, format="ISO8601")
+    ev.loc[3, "timestamp"] = pd.Timestamp("2026-03-03 14:00:00", tz="Europe/Amsterdam")
+    ev["amount"] = pd.to_numeric(ev["amount"])
+    (folder / "events.csv").unlink()
+    ev.to_parquet(folder / "events.parquet")
+    assert _timeline_stamps(folder) == want
+
+
+def test_dayfirst_mapping_still_reads_iso_dates_as_iso(tmp_path):
+    t = tables()
+    ev = t["events"].iloc[:3].copy()
+    ev["timestamp"] = ["01-03-2026 10:00", "2026-03-02 10:00", "2026-03-03T10:00:00+01:00"]
+    t["events"] = ev
+    folder = write_csv_folder(tmp_path / "d", t)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("csv:\n  dayfirst: true\n")
+    assert _timeline_stamps(folder, mapping) == [
+        "2026-03-01 10:00:00",
+        "2026-03-02 10:00:00",
+        "2026-03-03 10:00:00",
+    ]
