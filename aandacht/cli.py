@@ -155,7 +155,7 @@ def calculate_table(args: argparse.Namespace):
         as_of=args.as_of,
         revenue=args.revenue,
     )
-    res = calculate(data, sel, rules=args.rules)
+    res = calculate(data, sel, rules=args.rules, details=args.all_columns)
     thresholds = _thresholds(args.thresholds)
     params = {"period_days": sel.period_days()}
     banding = bands_mod.classify(

@@ -83,6 +83,8 @@ def calculate(
     data: Dataset,
     selection: Selection | None = None,
     rules: pd.DataFrame | str | None = None,
+    *,
+    details: bool = True,
 ) -> pd.DataFrame:
     """Count contact moments per measured relation.
 
@@ -92,6 +94,9 @@ def calculate(
     selection : users, period, relations, ``as_of`` and revenue basis; default everything over the
         365 days up to today.
     rules : counting rules (DataFrame or CSV path); default the contract's rules.
+    details : who and what each relation's last contact was (``last_user``, ``last_source``,
+        …). ``False`` leaves those columns empty and saves a pass over the events (the command
+        line does so unless ``--all-columns``); ``last_contact`` and ``dgn`` are always there.
 
     Returns
     -------
@@ -145,7 +150,12 @@ def calculate(
             aggs[col] = pairs.amount.sum(where=is_sales & (pairs.action == action))
     counts = pairs.group_by("relation_id").aggregate(**aggs).to_pandas()
 
-    last = _last_contact_details(t, counts, rules_df)
+    if details:
+        last = _last_contact_details(t, counts, rules_df)
+    else:
+        last = pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in ["relation_id", *LAST_COLUMNS[1:]]}
+        )
 
     base = relations[["relation_id", "name", *NAW_COLUMNS]].copy()
     base["relation_id"] = base["relation_id"].astype(object)

@@ -258,3 +258,13 @@ def test_count_thresholds_are_not_used_as_index_thresholds(folder, capsys):
     code, out, _ = run([*base, "--thresholds", "0.1,0.2,0.3,0.4"], capsys)
     # R1: index = 5 * (2251/8) / 2001 = 0.703 -> >= 0.4 -> very_much
     assert read(out).set_index("relation_id").loc["R1", "sales_band"] == "very_much"
+
+
+def test_all_columns_has_the_last_contact_details(folder, capsys):
+    args = ["calculate", "--data", folder, "--as-of", "2026-03-31", "--from", "2026-03-01"]
+    code, out, err = run([*args, "--all-columns"], capsys)
+    assert code == 0, err
+    df = read(out).set_index("relation_id")
+    assert (df.loc["R1", "last_user"], df.loc["R1", "last_source"]) == ("PB", "note")
+    code, out, err = run(args, capsys)
+    assert "last_user" not in read(out).columns

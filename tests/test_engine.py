@@ -124,6 +124,15 @@ def test_last_contact_details(ds):
     assert (r1.last_user, r1.last_source, r1.last_action) == ("PB", "note", "added")
 
 
+def test_without_details_the_counts_are_the_same(ds):
+    full = calculate(ds, Selection(revenue="both", **MARCH))
+    lean = calculate(ds, Selection(revenue="both", **MARCH), details=False)
+    assert list(lean.columns) == list(full.columns)
+    last = ["last_user", "last_source", "last_action", "last_channel", "last_direction"]
+    pd.testing.assert_frame_equal(lean.drop(columns=last), full.drop(columns=last))
+    assert lean[last].isna().all().all() and full["last_user"].notna().any()
+
+
 def test_rules_are_a_table(ds):
     rules = default_rules()
     rules.loc[(rules.source == "history") & (rules.action == "modified"), "counted"] = False
