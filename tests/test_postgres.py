@@ -108,3 +108,38 @@ def test_validation_runs_in_the_database(both):
         assert "aandacht:***@" in text and "aandacht:aandacht@" not in text
     finally:
         write_tables(url, {"events": sample_tables()["events"]}, replace=True)
+
+
+def test_timestamptz_column_is_read_in_dutch_time(both):
+    """A CRM database with ``timestamp with time zone``: the same Dutch days as a CSV with offsets."""
+    import psycopg
+
+    t = sample_tables()
+    url = PG_URL
+    write_tables(url, {"events": t["events"]}, replace=True)
+    dsn = "postgresql://" + url.split("://", 1)[1]
+    try:
+        with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+            # stored as Dutch local time: interpret them so, as a CRM would store them
+            cur.execute("SET TIME ZONE 'UTC'")
+            cur.execute(
+                'ALTER TABLE events ALTER COLUMN "timestamp" TYPE timestamptz '
+                "USING \"timestamp\" AT TIME ZONE 'Europe/Amsterdam'"
+            )
+        ds = aandacht.load(url)
+        assert ds.events.schema()["timestamp"].is_timestamp()
+        sample = both[0]
+        rid = sample.relations["relation_id"].iloc[5]
+        a = aandacht.timeline(sample, rid)
+        b = aandacht.timeline(ds, rid)
+        assert len(a) > 0
+        assert (pd.to_datetime(a.timestamp) == pd.to_datetime(b.timestamp)).all()
+        assert a.event_id.tolist() == b.event_id.tolist()
+        sel = aandacht.Selection(as_of="2026-10-31", revenue="both")
+        pd.testing.assert_frame_equal(
+            normalise(aandacht.calculate(sample, sel)),
+            normalise(aandacht.calculate(ds, sel)),
+            check_dtype=False,
+        )
+    finally:
+        write_tables(url, {"events": sample_tables()["events"]}, replace=True)
