@@ -231,3 +231,41 @@ def test_concurrent_first_loads_both_succeed(cache, tmp_path):
     assert not [p for p in cache.glob(".*")]  # no half-made workspaces left behind
     meta = json.loads((_workspaces(cache)[0] / "meta.json").read_text())
     assert meta["events"] == len(tiny.tables()["events"])
+
+
+def test_the_dashboards_library_calls_give_the_same_through_a_workspace(cache):
+    """Everything the app asks of a data set, from the files and through a workspace."""
+    import dataclasses
+
+    from aandacht import answers, history, reports, trend, twoway, who
+
+    direct = aandacht.load(SAMPLE, workspace=False)
+    through = aandacht.load(SAMPLE, workspace=True)
+    sel = Selection(as_of="2026-10-31", revenue="both")
+    rid = direct.relations["relation_id"].iloc[11]
+    me = direct.users["user_id"].iloc[0]
+    calls = {
+        "trends": lambda d: trend.trends(d, sel),
+        "monthly": lambda d: trend.monthly_counts(d, sel),
+        "two_way": lambda d: twoway.two_way(d, sel),
+        "per_employee": lambda d: who.contacts_per_employee(d, sel, allowed=True),
+        "spoc": lambda d: who.single_point_of_contact(d, sel, allowed=True),
+        "band_history": lambda d: history.band_history(d, start="2025-01-01", end="2026-10-31"),
+    }
+    for name, call in calls.items():
+        a, b = call(direct), call(through)
+        pd.testing.assert_frame_equal(a, b, obj=name)
+    a = answers.answers(direct, rid, me, "2026-09-01", as_of="2026-10-31")
+    b = answers.answers(through, rid, me, "2026-09-01", as_of="2026-10-31")
+    assert repr(a) == repr(b)
+    for make in (
+        lambda d: reports.handover_report(d, me, as_of="2026-10-31", allowed=True),
+        lambda d: reports.catchup_report(d, me, "2026-09-01", as_of="2026-10-31"),
+    ):
+        a, b = make(direct), make(through)
+        for field in dataclasses.fields(a):
+            x, y = getattr(a, field.name), getattr(b, field.name)
+            if isinstance(x, pd.DataFrame):
+                pd.testing.assert_frame_equal(x, y, obj=field.name)
+            else:
+                assert x == y, field.name
