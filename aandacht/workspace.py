@@ -10,8 +10,9 @@ again (it was, and the files have not changed), one relation's timeline reads on
 of the file, and counting reads DuckDB's own storage instead of decoding Parquet.
 
 When is a workspace used? :func:`aandacht.load` decides with ``workspace=``: ``True`` always (for
-folders), ``False`` never, ``None`` (the default, "auto") when the events file of a folder is at
-least :data:`AUTO_MIN_BYTES` large. The command line has ``--workspace auto|yes|no``.
+folders), ``False`` never, ``None`` (the default, "auto") as ``$AANDACHT_WORKSPACE`` says
+(``yes``/``no``) or, when that is not set, when the events file of a folder is at least
+:data:`AUTO_MIN_BYTES` large. The command line has ``--workspace auto|yes|no``.
 
 Where? In :func:`cache_folder` (``$AANDACHT_CACHE``, else ``$XDG_CACHE_HOME/aandacht``, else
 ``~/.cache/aandacht``), under ``workspaces/``: one directory per source folder, named after the
@@ -120,7 +121,16 @@ def fingerprint(folder: Path, mp: Mapping) -> str:
 
 
 def wanted(folder: Path, mp: Mapping, workspace: bool | None) -> bool:
-    """Whether :func:`aandacht.load` should go through a workspace for ``folder``."""
+    """Whether :func:`aandacht.load` should go through a workspace for ``folder``.
+
+    ``None`` ("auto") follows ``$AANDACHT_WORKSPACE`` (``yes``/``no``) when it is set, else
+    the size of the events file.
+    """
+    if workspace is None:
+        env = os.environ.get("AANDACHT_WORKSPACE", "auto").strip().lower()
+        workspace = {"yes": True, "1": True, "true": True, "no": False, "0": False}.get(env)
+        if workspace is None and env not in ("auto", ""):
+            raise ValueError(f"AANDACHT_WORKSPACE must be yes, no or auto, not {env!r}")
     if workspace is not None:
         return bool(workspace)
     events = source_files(folder, mp).get("events")

@@ -92,7 +92,8 @@ def served(request, tmp_path_factory):
     from aandacht.monitors import MonitorStore
     from app.state import MonitorState
 
-    # a test module may serve its own data set: SERVED_DATA = a function(folder) -> folder
+    # a test module may serve its own data set: SERVED_DATA = a function(folder) -> folder,
+    # and set variables: SERVED_ENV = {"AANDACHT_...": "..."}
     writer = getattr(request.module, "SERVED_DATA", write_data)
     data = str(writer(tmp_path_factory.mktemp("crm")))
     folder = tmp_path_factory.mktemp("store")
@@ -100,8 +101,14 @@ def served(request, tmp_path_factory):
     baseline = MonitorStore(folder).latest_calculation(data, owner="local")
     port = free_port()
     env = {**os.environ, "AANDACHT_DATA": data, "AANDACHT_STORE": str(folder)}
-    for var in ("AANDACHT_SALES_MONITOR", "AANDACHT_TILES", "AANDACHT_CADENCE"):
+    for var in (
+        "AANDACHT_SALES_MONITOR",
+        "AANDACHT_TILES",
+        "AANDACHT_CADENCE",
+        "AANDACHT_WORKSPACE",
+    ):
         env.pop(var, None)  # the defaults: no permission, no web tiles (offline), no cadence
+    env.update(getattr(request.module, "SERVED_ENV", {}))  # a module's own settings
     env.pop("BOKEH_RESOURCES", None)
     log = folder / "panel-serve.log"
     proc = subprocess.Popen(

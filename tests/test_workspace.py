@@ -269,3 +269,16 @@ def test_the_dashboards_library_calls_give_the_same_through_a_workspace(cache):
                 pd.testing.assert_frame_equal(x, y, obj=field.name)
             else:
                 assert x == y, field.name
+
+
+def test_aandacht_workspace_variable_decides_auto(cache, tmp_path, monkeypatch):
+    folder = tiny.write_csv_folder(tmp_path / "tiny")
+    monkeypatch.setenv("AANDACHT_WORKSPACE", "yes")
+    assert aandacht.load(folder).workspace is not None
+    assert aandacht.load(folder, workspace=False).workspace is None  # an explicit choice wins
+    monkeypatch.setenv("AANDACHT_WORKSPACE", "no")
+    monkeypatch.setattr(ws, "AUTO_MIN_BYTES", 1)
+    assert aandacht.load(folder).workspace is None
+    monkeypatch.setenv("AANDACHT_WORKSPACE", "sometimes")
+    with pytest.raises(ValueError, match="AANDACHT_WORKSPACE must be yes, no or auto"):
+        aandacht.load(folder)
