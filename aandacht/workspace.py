@@ -160,7 +160,7 @@ def open_workspace(folder: str | Path, mp: Mapping | None = None):
     where = location(folder, mp)
     if (where / "meta.json").exists():
         try:
-            return _open(where)
+            return _open(where, folder)
         except Exception as exc:  # a damaged workspace is rebuilt, never trusted
             warnings.warn(
                 f"workspace {where} cannot be read ({exc}); making it again", stacklevel=2
@@ -179,7 +179,7 @@ def open_workspace(folder: str | Path, mp: Mapping | None = None):
         )
         return ds
     _prune(folder, keep=where)
-    return _open(where)
+    return _open(where, folder)
 
 
 def _build(ds, where: Path) -> None:
@@ -230,10 +230,12 @@ def _quote(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _open(where: Path):
+def _open(where: Path, folder: Path):
+    """The data set in workspace ``where``, named as ``folder`` is spelled by this caller."""
     from .load import Dataset
 
     meta = json.loads((where / "meta.json").read_text())
+    files = {name: str(folder / _relative(f, meta["origin"])) for name, f in meta["files"].items()}
     if meta.get("format") != FORMAT:
         raise ValueError(f"format {meta.get('format')}, expected {FORMAT}")
     con = ibis.duckdb.connect()
@@ -243,8 +245,8 @@ def _open(where: Path):
     return Dataset(
         con=con,
         events=events,
-        origin=meta["origin"],
-        files=meta["files"],
+        origin=str(folder),
+        files=files,
         workspace=str(where),
         **small,
     )
@@ -256,6 +258,13 @@ def remove(folder: str | Path) -> int:
     for p in found:
         shutil.rmtree(p, ignore_errors=True)
     return len(found)
+
+
+def _relative(file: str, origin: str) -> Path:
+    try:
+        return Path(file).relative_to(origin)
+    except ValueError:
+        return Path(Path(file).name)
 
 
 def _prune(folder: Path, keep: Path) -> None:

@@ -282,3 +282,13 @@ def test_aandacht_workspace_variable_decides_auto(cache, tmp_path, monkeypatch):
     monkeypatch.setenv("AANDACHT_WORKSPACE", "sometimes")
     with pytest.raises(ValueError, match="AANDACHT_WORKSPACE must be yes, no or auto"):
         aandacht.load(folder)
+
+
+def test_names_follow_the_callers_spelling_of_the_folder(cache, tmp_path, monkeypatch):
+    folder = tiny.write_csv_folder(tmp_path / "tiny")
+    first = aandacht.load(folder.resolve(), workspace=True)
+    monkeypatch.chdir(tmp_path)
+    again = aandacht.load("tiny", workspace=True)
+    assert again.workspace == first.workspace
+    direct = aandacht.load("tiny", workspace=False)
+    assert (again.origin, again.files) == (direct.origin, direct.files)
