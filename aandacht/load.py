@@ -402,7 +402,11 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
                 else out
             )
         return out.astype("string"), []
-    filled = s.map(_filled).astype(bool)
+    values = s.tolist()
+    if all(type(v) is str for v in values):  # text from a CSV file: no function call per value
+        filled = pd.Series([bool(v.strip()) for v in values], index=s.index, dtype=bool)
+    else:
+        filled = s.map(_filled).astype(bool)
     if kind in ("float", "decimal"):
         if typed and pd.api.types.is_numeric_dtype(s):
             return s.astype("float64"), []
