@@ -12,6 +12,7 @@ engine (DuckDB, or the CRM's own database) and is validated there with Ibis expr
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,13 +202,11 @@ def _read_folder(folder: Path, mp: Mapping, con):
                     frames[name] = _conform_pandas(
                         pd.read_parquet(p), name, str(p), tm, mp, typed=True
                     )
+            elif name == "events":
+                events = _csv_events(p, mp, tm, con)
             else:
                 raw = _read_csv(p, mp)
-                df = _conform_pandas(raw, name, str(p), tm, mp, typed=False)
-                if name == "events":
-                    events = con.create_table("events", df, overwrite=True)
-                else:
-                    frames[name] = df
+                frames[name] = _conform_pandas(raw, name, str(p), tm, mp, typed=False)
         except DataError as exc:
             problems += exc.problems
     return frames, files, events, problems
@@ -254,15 +253,29 @@ def _empty(name: str) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, mp: Mapping) -> pd.DataFrame:
+    with _csv_errors(path, mp):
+        return pd.read_csv(path, **_csv_options(mp))
+
+
+#: Rows per chunk when an events CSV is read (memory stays bounded for large exports).
+CSV_CHUNK_ROWS = 250_000
+
+
+def _csv_options(mp: Mapping) -> dict:
+    return {
+        "sep": mp.csv.separator,
+        "encoding": mp.csv.encoding,
+        "dtype": str,
+        "keep_default_na": False,
+        "skipinitialspace": False,
+    }
+
+
+@contextmanager
+def _csv_errors(path: Path, mp: Mapping):
+    """Turn pandas' errors while reading a CSV file into a DataError that says what to do."""
     try:
-        return pd.read_csv(
-            path,
-            sep=mp.csv.separator,
-            encoding=mp.csv.encoding,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=False,
-        )
+        yield
     except UnicodeDecodeError as exc:
         raise DataError(
             [
@@ -292,6 +305,38 @@ def _read_csv(path: Path, mp: Mapping) -> pd.DataFrame:
         ) from exc
 
 
+def _csv_events(path: Path, mp: Mapping, tm: TableMapping, con) -> ibis.Table:
+    """An events CSV, read, parsed and put into the engine a chunk at a time.
+
+    The same parsing and the same messages as for the small tables (:func:`_conform_pandas`),
+    with the problems of all chunks together; the chunks only bound the memory used.
+    """
+    file = str(path)
+    events = None
+    bad: dict[str, list] = {}
+    with _csv_errors(path, mp):
+        with pd.read_csv(path, chunksize=CSV_CHUNK_ROWS, **_csv_options(mp)) as reader:
+            for chunk in reader:
+                out, found = _conform_chunk(chunk, "events", file, tm, mp, typed=False)
+                for col, (items, n) in found.items():
+                    kept, total = bad.get(col, ([], 0))
+                    bad[col] = (kept + items[: _MAX_SHOWN - len(kept)], total + n)
+                if bad:
+                    continue  # keep reading: every problem of the file is reported
+                if events is None:
+                    events = con.create_table("events", out, overwrite=True)
+                else:
+                    con.insert("events", out)
+    if bad:
+        raise DataError(_problems(bad, "events", file))
+    if events is None:  # a header and no rows
+        with _csv_errors(path, mp):
+            empty = pd.read_csv(path, nrows=0, **_csv_options(mp))
+        out, _ = _conform_chunk(empty, "events", file, tm, mp, typed=False)
+        events = con.create_table("events", out, overwrite=True)
+    return events
+
+
 # --------------------------------------------------------------------------------------------
 # bringing a pandas frame to the canonical columns and types
 
@@ -319,9 +364,25 @@ def _rename(df: pd.DataFrame, name: str, file: str, tm: TableMapping) -> pd.Data
 
 def _conform_pandas(df, name, file, tm: TableMapping, mp: Mapping, *, typed: bool):
     """Canonical columns and types; parse errors are collected with their row numbers."""
+    out, bad = _conform_chunk(df, name, file, tm, mp, typed=typed)
+    if bad:
+        raise DataError(_problems(bad, name, file))
+    return out.reset_index(drop=True)
+
+
+#: Per column, at most this many bad values are listed; then "N more rows like this".
+_MAX_SHOWN = 50
+
+
+def _conform_chunk(df, name, file, tm: TableMapping, mp: Mapping, *, typed: bool):
+    """(canonical frame, {column: ([(row, value), ...] first 50, number of bad values)}).
+
+    Rows are numbered from the frame's index (the header is row 1), so the chunks of one file
+    keep the numbers of the file.
+    """
     df = _rename(df, name, file, tm)
     out = pd.DataFrame(index=df.index)
-    problems: list[Problem] = []
+    bad_by_col: dict[str, tuple[list, int]] = {}
     rows = pd.Series(df.index.to_numpy() + 2, index=df.index)  # header is row 1
     for col, kind in COLUMNS[name].items():
         if col not in df.columns:
@@ -331,17 +392,25 @@ def _conform_pandas(df, name, file, tm: TableMapping, mp: Mapping, *, typed: boo
         if tm.values.get(col):
             s = s.map(lambda v, m=tm.values[col]: m.get(str(v).strip(), v) if _filled(v) else v)
         parsed, bad = _parse(s, kind, mp, tm, typed)
-        for i in bad[:50]:
-            problems.append(
-                Problem(file, _BAD[kind], int(rows[i]), col, df.at[i, col], _HINT[kind])
-            )
-        if len(bad) > 50:
-            problems.append(Problem(file, f"{len(bad) - 50} more rows like this", None, col))
+        if bad:
+            shown = [(int(rows[i]), df.at[i, col]) for i in bad[:_MAX_SHOWN]]
+            bad_by_col[col] = (shown, len(bad))
         out[col] = parsed
-    if problems:
-        raise DataError(problems)
     out[ROW] = rows.astype("int64")
-    return out.reset_index(drop=True)
+    return out.reset_index(drop=True), bad_by_col
+
+
+def _problems(bad_by_col: dict, name: str, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for col, kind in COLUMNS[name].items():
+        if col not in bad_by_col:
+            continue
+        shown, n = bad_by_col[col]
+        for row, value in shown:
+            problems.append(Problem(file, _BAD[kind], row, col, value, _HINT[kind]))
+        if n > len(shown):
+            problems.append(Problem(file, f"{n - len(shown)} more rows like this", None, col))
+    return problems
 
 
 _BAD = {

@@ -272,3 +272,43 @@ def test_dayfirst_mapping_still_reads_iso_dates_as_iso(tmp_path):
         "2026-03-02 10:00:00",
         "2026-03-03 10:00:00",
     ]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 1000])
+def test_events_csv_in_chunks_gives_the_same_data_and_messages(tmp_path, monkeypatch, chunk):
+    import importlib
+
+    load_mod = importlib.import_module("aandacht.load")
+
+    t = tables()
+    folder = write_csv_folder(tmp_path / "ok", t)
+    whole = load(folder, workspace=False)
+    monkeypatch.setattr(load_mod, "CSV_CHUNK_ROWS", chunk)
+    chunked = load(folder, workspace=False)
+    a = whole.events.order_by(ROW).to_pandas()
+    b = chunked.events.order_by(ROW).to_pandas()
+    pd.testing.assert_frame_equal(a, b)
+    assert b[ROW].tolist() == list(range(2, len(t["events"]) + 2))
+    # bad values in many chunks: the same 50 listed, the rest counted, with the file's rows
+    ev = pd.concat([t["events"]] * 8, ignore_index=True)
+    ev["event_id"] = [f"E{i:03d}" for i in range(len(ev))]
+    ev.loc[ev.index % 2 == 0, "timestamp"] = "gisteren"
+    ev.loc[5, "amount"] = "veel"
+    t["events"] = ev
+    bad = write_csv_folder(tmp_path / "bad", t)
+    monkeypatch.setattr(load_mod, "CSV_CHUNK_ROWS", 10**6)
+    expected = load_error(bad).problems
+    monkeypatch.setattr(load_mod, "CSV_CHUNK_ROWS", chunk)
+    assert load_error(bad).problems == expected
+    assert len(expected) == 52  # 50 timestamps, "14 more rows like this", the amount
+    assert (expected[0].row, expected[0].value) == (2, "gisteren")
+    assert expected[49].row == 100 and expected[50].message == "14 more rows like this"
+    assert (expected[51].row, expected[51].column, expected[51].value) == (7, "amount", "veel")
+
+
+def test_events_csv_with_a_header_only(tmp_path):
+    t = tables()
+    t["events"] = t["events"].iloc[:0]
+    ds = load(write_csv_folder(tmp_path / "d", t), workspace=False)
+    assert int(ds.events.count().to_pandas()) == 0
+    assert calculate(ds, Selection(as_of="2026-03-31"))["total"].sum() == 0
