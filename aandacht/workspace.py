@@ -166,12 +166,14 @@ def open_workspace(folder: str | Path, mp: Mapping | None = None):
                 f"workspace {where} cannot be read ({exc}); making it again", stacklevel=2
             )
             shutil.rmtree(where, ignore_errors=True)
+    import duckdb
+
     from .load import load
 
     ds = load(folder, mp, workspace=False)  # validates; raises DataError on bad data
     try:
         _build(ds, where)
-    except OSError as exc:
+    except (OSError, duckdb.Error) as exc:  # no space, no permission, ...
         warnings.warn(
             f"could not write a workspace in {where.parent} ({exc}); the data is used directly. "
             "Set AANDACHT_CACHE to a writable folder, or use workspace=False / --workspace no",
@@ -192,19 +194,25 @@ def _build(ds, where: Path) -> None:
         raw = ds.con.con  # the DuckDB connection the data set was loaded into
         sql = ibis.to_sql(ds.events, dialect="duckdb")
         db = tmp / "events.duckdb"
-        raw.execute(f"SET temp_directory = '{_quote(str(tmp / 'spill'))}'")
-        raw.execute("SET memory_limit = '1GB'")
-        raw.execute("SET preserve_insertion_order = false")
-        raw.execute(f"ATTACH '{_quote(str(db))}' AS aandacht_ws")
+        attached = False
         try:
+            # the sort spills to disk beyond 1 GB; the connection is the data set's, so its
+            # settings are put back afterwards (it is returned when the workspace fails)
+            raw.execute(f"SET temp_directory = '{_quote(str(tmp / 'spill'))}'")
+            raw.execute("SET memory_limit = '1GB'")
+            raw.execute("SET preserve_insertion_order = false")
+            raw.execute(f"ATTACH '{_quote(str(db))}' AS aandacht_ws")
+            attached = True
             raw.execute(
                 f"CREATE TABLE aandacht_ws.events AS SELECT * FROM ({sql}) AS e "
                 "ORDER BY relation_id, timestamp, event_id"
             )
             n_events = raw.execute("SELECT count(*) FROM aandacht_ws.events").fetchone()[0]
         finally:
-            raw.execute("DETACH aandacht_ws")
-            raw.execute("RESET memory_limit")
+            if attached:
+                raw.execute("DETACH aandacht_ws")
+            for setting in ("memory_limit", "preserve_insertion_order", "temp_directory"):
+                raw.execute(f"RESET {setting}")
         shutil.rmtree(tmp / "spill", ignore_errors=True)
         for name in SMALL_TABLES:
             getattr(ds, name).to_parquet(tmp / f"{name}.parquet", index=False)

@@ -292,3 +292,17 @@ def test_names_follow_the_callers_spelling_of_the_folder(cache, tmp_path, monkey
     assert again.workspace == first.workspace
     direct = aandacht.load("tiny", workspace=False)
     assert (again.origin, again.files) == (direct.origin, direct.files)
+
+
+def test_an_engine_error_while_writing_falls_back_with_the_settings_put_back(
+    cache, tmp_path, monkeypatch
+):
+    folder = tiny.write_csv_folder(tmp_path / "tiny")
+    monkeypatch.setattr(ws.ibis, "to_sql", lambda expr, dialect: "SELECT nonsense FROM nowhere")
+    with pytest.warns(UserWarning, match="could not write a workspace"):
+        ds = aandacht.load(folder, workspace=True)
+    assert ds.workspace is None
+    raw = ds.con.con
+    assert raw.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    assert _workspaces(cache) == [] and not list(cache.glob(".*"))
+    assert len(timeline(ds, "R1")) > 0
