@@ -75,6 +75,12 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "{contacts} zonder omzet",
         "en": "{contacts} and no revenue",
     },
+    "sales_negative_revenue": {
+        "nl": "{contacts} bij een negatieve omzet van {revenue} (creditnota's): de index is "
+        "negatief, onder elke drempel",
+        "en": "{contacts} with a negative revenue of {revenue} (credit notes): the index is "
+        "negative, below every threshold",
+    },
     "sales_short": {
         "nl": "{contacts} bij {revenue} omzet (index {index}): {gap} minder dan de verwachte "
         "{expected}",

@@ -393,6 +393,10 @@ def explain_sales(
         return t("sales_no_contacts", lang, revenue=revenue, expected=exp)
     if math.isinf(index):
         return t("sales_no_revenue", lang, contacts=_contacts(contacts, lang))
+    if index < 0:
+        return t(
+            "sales_negative_revenue", lang, contacts=_contacts(contacts, lang), revenue=revenue
+        )
     gap = float(get("contact_gap"))
     kw = {
         "contacts": _contacts(contacts, lang),

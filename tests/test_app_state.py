@@ -334,3 +334,45 @@ def test_store_failure_keeps_the_result_and_warns(data, tmp_path):
     blocked.write_text("not a folder")
     s = MonitorState(data, store_folder=str(blocked / "store"), as_of=AS_OF)
     assert s.result is not None and "niet worden bewaard" in s.warning
+
+
+def test_sales_view_with_credit_notes(tmp_path):
+    """Relations whose revenue is negative (credit notes) are shown, explained and summarised."""
+    from aandacht.generate import generate, write
+
+    tables = generate(60, 6_000, seed=11, end=AS_OF)
+    ev = tables["events"]
+    rels = list(tables["relations"]["relation_id"][:2])
+    credit = pd.DataFrame(
+        {
+            "event_id": ["CN-1", "CN-2"],
+            "relation_id": rels,
+            "user_id": [ev["user_id"].iloc[0]] * 2,
+            "timestamp": pd.to_datetime(["2026-10-01 10:00", "2026-10-02 10:00"]),
+            "source": ["sales", "sales"],
+            "action": ["invoice_added", "invoice_added"],
+            "amount": [0.0, 0.0],
+        }
+    )
+    # credit notes larger than everything these two relations were invoiced
+    invoiced = ev[ev["action"] == "invoice_added"].groupby("relation_id")["amount"].sum()
+    credit["amount"] = [-(float(invoiced.get(r, 0.0)) + 500.0) for r in rels]
+    tables["events"] = pd.concat([ev, credit], ignore_index=True)
+    folder = tmp_path / "crm"
+    write(tables, folder)
+    state = MonitorState(str(folder), store_folder=str(tmp_path / "store"), as_of=AS_OF)
+    state.sales_permission = True
+    state.revenue_basis = "invoices"
+    state.view_mode = "sales"
+    table = state.table.set_index("relation_id")
+    assert (table.loc[rels, "total"] > 0).any()  # the sentence below is reached
+    for rid in rels:
+        assert table.loc[rid, "revenue"] < 0
+        if table.loc[rid, "total"] > 0:
+            assert table.loc[rid, "sales_band_key"] == "very_little"
+            assert "negatieve omzet" in table.loc[rid, "sales_explanation"]
+        else:
+            assert table.loc[rid, "sales_band_key"] == "none"
+    assert state.summary_text
+    state.lang = "en"
+    assert any("negative revenue" in x for x in state.table["sales_explanation"])
