@@ -130,3 +130,66 @@ def test_timelines_hold_every_event_exactly_once(events):
     # over all time, the timelines' counted events equal the calculation's totals
     far = Selection(period_from="2000-01-01", period_to="2030-12-31", as_of="2030-12-31")
     assert calculate(ds, far).total.sum() == counted
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(0, 40),
+            st.one_of(st.just(0), st.integers(-200_000, 2_000_000)),  # cents, credit notes too
+        ),
+        min_size=0,
+        max_size=25,
+    ),
+    strategy=st.sampled_from(["relative", "quantile", "natural_breaks", "fixed", "per_month"]),
+)
+def test_sales_view_summaries_and_explanations_take_any_contacts_and_revenue(rows, strategy):
+    """Zero, negative and mixed revenue never break the sales view or its sentences."""
+    from aandacht.bands import BANDS
+    from aandacht.sales import sales_view
+    from aandacht.summary import sales_explanations, sales_summary
+
+    df = pd.DataFrame(
+        {
+            "relation_id": [f"R{i}" for i in range(len(rows))],
+            "total": [c for c, _ in rows],
+            "revenue": [r / 100 for _, r in rows],
+        }
+    )
+    v = sales_view(df, strategy, period_days=365)
+    t = v.table
+    excluded = (df["total"] == 0) & (df["revenue"] == 0)
+    assert (t["sales_area"] == "excluded").tolist() == excluded.tolist()
+    assert set(t["sales_band"].dropna()) <= set(BANDS)
+    # the literal contract: no contacts (and revenue) -> none; negative index -> very_little
+    for (c, r), band, idx in zip(rows, t["sales_band"], t["attention_index"], strict=True):
+        if c == 0 and r != 0:
+            assert band == "none"
+        elif c > 0 and r == 0:
+            assert band == "very_much"
+        elif c > 0 and idx < 0:
+            assert band == "very_little"
+    for lang in ("nl", "en"):
+        sentences = sales_explanations(v, lang)
+        assert all(isinstance(x, str) and x for x in sentences)
+        assert sales_summary(v, lang).text
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    totals=st.lists(st.integers(0, 60), min_size=0, max_size=25),
+    strategy=st.sampled_from(["relative", "quantile", "natural_breaks", "fixed", "per_month"]),
+)
+def test_attention_summary_and_explanations_take_any_totals(totals, strategy):
+    from aandacht.bands import classify
+    from aandacht.summary import attention_summary, explanations
+
+    df = pd.DataFrame({"relation_id": [f"R{i}" for i in range(len(totals))], "total": totals})
+    df["dgn"] = pd.array([None if t == 0 else 3 for t in totals], dtype="Int64")
+    result = classify(df["total"], strategy, period_days=365)
+    assert [b == "none" for b in result.yb] == [t == 0 for t in totals]
+    for lang in ("nl", "en"):
+        assert attention_summary(result, lang).text
+        sentences = explanations(df, result, lang)
+        assert all(isinstance(x, str) and x for x in sentences)
