@@ -66,7 +66,8 @@ def workspace_option(sp: argparse.ArgumentParser) -> None:
         default="auto",
         help="read a folder through a validated copy sorted by relation, kept in "
         "~/.cache/aandacht (or $AANDACHT_CACHE) and made again when the files change; "
-        "auto (default): for event files of 32 MiB and more",
+        "auto (default): as $AANDACHT_WORKSPACE says (yes/no), else for event files of "
+        "32 MiB and more",
     )
 
 

@@ -130,7 +130,9 @@ def wanted(folder: Path, mp: Mapping, workspace: bool | None) -> bool:
         env = os.environ.get("AANDACHT_WORKSPACE", "auto").strip().lower()
         workspace = {"yes": True, "1": True, "true": True, "no": False, "0": False}.get(env)
         if workspace is None and env not in ("auto", ""):
-            raise ValueError(f"AANDACHT_WORKSPACE must be yes, no or auto, not {env!r}")
+            from .errors import AandachtError
+
+            raise AandachtError(f"AANDACHT_WORKSPACE must be yes, no or auto, not {env!r}")
     if workspace is not None:
         return bool(workspace)
     events = source_files(folder, mp).get("events")

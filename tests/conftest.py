@@ -74,6 +74,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def sample_banded_result():
+    """The sample data's result with bands (all users, 365 days up to 2026-10-31), as the app has it."""
+    from aandacht.bands import classify
+    from aandacht.engine import calculate
+    from aandacht.load import load
+    from aandacht.selection import Selection
+
+    res = calculate(load(ROOT / "data_samples"), Selection(as_of="2026-10-31"))
+    res["band"] = classify(res["total"]).to_series().to_numpy()
+    return res
+
+
 # ----------------------------------------------------------------------------------------------
 # the dashboard, served once per test module
 

@@ -23,18 +23,9 @@ sys.path.insert(0, str(ROOT))
 from app.map_plot import MUNICIPALITY_ZOOM_WIDTH, relation_map  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def result():
-    """The sample result with bands, as the app has it."""
-    from aandacht.bands import classify
-    from aandacht.engine import calculate
-    from aandacht.load import load
-    from aandacht.selection import Selection
-
-    ds = load(ROOT / "data_samples")
-    res = calculate(ds, Selection(as_of="2026-10-31"))
-    res["band"] = classify(res["total"]).to_series().to_numpy()
-    return res
+@pytest.fixture()
+def result(sample_banded_result):
+    return sample_banded_result.copy()
 
 
 def _render(obj):

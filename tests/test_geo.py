@@ -511,18 +511,9 @@ def test_app_band_colours_are_not_which_is_why_the_map_has_its_own():
 # ------------------------------------------------------------------------------ the map's points
 
 
-@pytest.fixture(scope="module")
-def result():
-    """The sample result with bands, as the app has it."""
-    from aandacht.bands import classify
-    from aandacht.engine import calculate
-    from aandacht.load import load
-    from aandacht.selection import Selection
-
-    ds = load(ROOT / "data_samples")
-    res = calculate(ds, Selection(as_of="2026-10-31"))
-    res["band"] = classify(res["total"]).to_series().to_numpy()
-    return res
+@pytest.fixture()
+def result(sample_banded_result):
+    return sample_banded_result.copy()
 
 
 def test_map_data_has_every_relation_on_the_map_with_hover_texts(result):

@@ -280,7 +280,7 @@ def test_aandacht_workspace_variable_decides_auto(cache, tmp_path, monkeypatch):
     monkeypatch.setattr(ws, "AUTO_MIN_BYTES", 1)
     assert aandacht.load(folder).workspace is None
     monkeypatch.setenv("AANDACHT_WORKSPACE", "sometimes")
-    with pytest.raises(ValueError, match="AANDACHT_WORKSPACE must be yes, no or auto"):
+    with pytest.raises(aandacht.AandachtError, match="AANDACHT_WORKSPACE must be yes, no or auto"):
         aandacht.load(folder)
 
 
