@@ -3,7 +3,8 @@
 ``contract_oracle`` implements shared/spec/data-format.md in plain pandas (exact arithmetic);
 these tests write small data sets as canonical CSV folders, run ``aandacht calculate`` /
 ``aandacht timeline`` as a subprocess and compare every row and column with the oracle.
-Known discrepancies are ``xfail(strict=True)`` with the reason, so they stay visible.
+A discrepancy found and not yet fixed is marked ``xfail(strict=True)`` with the reason, so it
+stays visible; none is open now (the five found were fixed, see docs/data-format.md).
 """
 
 from __future__ import annotations
