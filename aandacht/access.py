@@ -101,7 +101,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import AandachtError
-from .load import Dataset
+from .dataset import Dataset
 from .selection import Selection, resolve_relations, resolve_users, to_date
 
 __all__ = [

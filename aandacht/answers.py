@@ -52,7 +52,7 @@ import pandas as pd
 
 from .engine import _category_conditions, _day_start, calculate
 from .errors import SelectionError
-from .load import Dataset
+from .dataset import Dataset
 from .rules import load_rules
 from .sales import sales_view
 from .selection import Selection, resolve_users, to_date

@@ -59,7 +59,7 @@ import pandas as pd
 
 from .bands import BAND_NAMES, BANDS, BandResult, classify
 from .engine import calculate
-from .load import Dataset
+from .dataset import Dataset
 from .selection import Selection, to_date
 from .summary import ATTENTION_GROUPS
 

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, Problem
-from .load import Dataset
+from .dataset import Dataset
 
 __all__ = [
     "CADENCE_COLUMNS",

@@ -13,7 +13,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from .load import Dataset
+from .dataset import Dataset
 from .rules import load_rules
 from .schema import CATEGORIES
 from .selection import Selection, resolve_relations, resolve_users

@@ -33,7 +33,7 @@ import pandas as pd
 from .bands import classify
 from .engine import calculate, timeline
 from .errors import SelectionError
-from .load import Dataset
+from .dataset import Dataset
 from .schema import CATEGORIES
 from .selection import Selection, to_date
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -21,6 +20,7 @@ import ibis.expr.datatypes as dtypes
 import pandas as pd
 
 from . import validation
+from .dataset import Dataset
 from .errors import DataError, Problem
 from .mapping import Mapping, TableMapping, read_mapping
 from .schema import COLUMNS, OPTIONAL_TABLES, REQUIRED, TABLES
@@ -35,41 +35,6 @@ IBIS_TYPES = {
 }
 
 ROW = "_row"  # the row number as the user sees it (header = row 1), carried for error messages
-
-
-@dataclass
-class Dataset:
-    """A loaded, validated data set.
-
-    Attributes
-    ----------
-    con : ibis backend the events live in (embedded DuckDB for files).
-    events : ibis table of the events with the canonical columns (and ``_row`` where known).
-    relations, relation_groups, users, user_groups : small pandas tables, canonical columns.
-    origin : the path or URL it came from.
-    files : per table, the file (or table) it was read from, for messages.
-    workspace : the workspace directory the events are read from, if any
-        (:mod:`aandacht.workspace`).
-    """
-
-    con: ibis.BaseBackend
-    events: ibis.Table
-    relations: pd.DataFrame
-    relation_groups: pd.DataFrame
-    users: pd.DataFrame
-    user_groups: pd.DataFrame
-    origin: str
-    files: dict[str, str] = field(default_factory=dict)
-    workspace: str | None = None
-
-    def group_names(self) -> list[str]:
-        """All user-group names: groups in ``user_groups`` and departments."""
-        names = set(self.user_groups["group"].dropna()) | set(self.users["department"].dropna())
-        return sorted(names)
-
-    def b_group_names(self) -> list[str]:
-        """All B-group names."""
-        return sorted(set(self.relation_groups["group"].dropna()))
 
 
 def load(

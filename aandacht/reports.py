@@ -44,7 +44,7 @@ from .engine import _category_conditions, _day_start
 from .errors import SelectionError
 from .export import write_xlsx
 from .i18n import TEXT, fmt_date, t
-from .load import Dataset
+from .dataset import Dataset
 from .rules import load_rules
 from .schema import CATEGORIES
 from .summary import describe_contact

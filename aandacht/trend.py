@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import _category_conditions, _day_start, _selected_events, calculate
-from .load import Dataset
+from .dataset import Dataset
 from .rules import load_rules
 from .sales import abc_classes
 from .selection import (

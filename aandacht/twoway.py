@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import _category_conditions, _day_start, _selected_events
-from .load import Dataset
+from .dataset import Dataset
 from .rules import load_rules
 from .selection import Selection, resolve_relations, resolve_users
 

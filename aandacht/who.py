@@ -30,7 +30,7 @@ import pandas as pd
 
 from .bands import BAND_NAMES, classify
 from .engine import _category_conditions, _day_start, _selected_events
-from .load import Dataset
+from .dataset import Dataset
 from .rules import load_rules
 from .selection import Selection, resolve_relations, resolve_users
 

@@ -242,7 +242,7 @@ def _quote(text: str) -> str:
 
 def _open(where: Path, folder: Path):
     """The data set in workspace ``where``, named as ``folder`` is spelled by this caller."""
-    from .load import Dataset
+    from .dataset import Dataset
 
     meta = json.loads((where / "meta.json").read_text())
     files = {name: str(folder / _relative(f, meta["origin"])) for name, f in meta["files"].items()}
