@@ -48,4 +48,39 @@ class Dataset:
         return sorted(set(self.relation_groups["group"].dropna()))
 
 
-__all__ = ["Dataset"]
+def connect_duckdb(**settings) -> ibis.BaseBackend:
+    """A new embedded DuckDB connection for a data set.
+
+    DuckDB's progress bar is off unless standard error is a terminal (a cron job's log gets no
+    ``95% ▕███…`` lines). ``settings`` are DuckDB settings given at start (``temp_directory``
+    can only be chosen before the first query that spills).
+    """
+    con = ibis.duckdb.connect(**settings)
+    con.con.execute(f"SET enable_progress_bar = {str(_stderr_is_terminal()).lower()}")
+    return con
+
+
+def _stderr_is_terminal() -> bool:
+    import sys
+
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def to_frame(expr) -> pd.DataFrame:
+    """Run an Ibis table expression and return its (small) result as pandas.
+
+    The one place where results come back from the engine. On DuckDB the result is fetched as
+    Arrow and converted by pyarrow, which gives the same columns and dtypes as Ibis'
+    ``to_pandas()`` (text ``str``, timestamps ``datetime64[us]``, counts ``int64``) about ten
+    times faster for 100,000 rows; other engines go through Ibis.
+    """
+    backend = expr._find_backend(use_default=True)
+    if getattr(backend, "name", None) == "duckdb":
+        return expr.to_pyarrow().to_pandas()
+    return expr.to_pandas()
+
+
+__all__ = ["Dataset", "connect_duckdb", "to_frame"]

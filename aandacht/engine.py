@@ -13,7 +13,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from .dataset import Dataset
+from .dataset import Dataset, to_frame
 from .rules import load_rules
 from .schema import CATEGORIES
 from .selection import Selection, resolve_relations, resolve_users
@@ -148,34 +148,20 @@ def calculate(
         is_sales = pairs.source == "sales"
         for col, action in (("orders", "order_added"), ("invoices", "invoice_added")):
             aggs[col] = pairs.amount.sum(where=is_sales & (pairs.action == action))
-    counts = pairs.group_by("relation_id").aggregate(**aggs).to_pandas()
-
+    counts = to_frame(pairs.group_by("relation_id").aggregate(**aggs))
+    out = _per_relation(relations, counts, as_of, sel.revenue)
     if details:
         last = _last_contact_details(t, counts, rules_df)
+        pos = _positions(out["relation_id"], last["relation_id"])
+        for col in LAST_COLUMNS[1:]:
+            values = np.full(len(out), None, dtype=object)
+            values[pos] = last[col].to_numpy(dtype=object)
+            out[col] = values
     else:
-        last = pd.DataFrame(
-            {c: pd.Series(dtype=object) for c in ["relation_id", *LAST_COLUMNS[1:]]}
-        )
-
-    base = relations[["relation_id", "name", *NAW_COLUMNS]].copy()
-    base["relation_id"] = base["relation_id"].astype(object)
-    counts["relation_id"] = counts["relation_id"].astype(object)
-    out = base.merge(counts, on="relation_id", how="left", validate="one_to_one")
-    out = out.merge(last, on="relation_id", how="left", validate="one_to_one")
-    for col in ("total", *CATEGORIES):
-        out[col] = out[col].fillna(0).astype("int64")
-    out["dgn"] = _days_since(out["last_contact"], as_of)
-    for cat in CATEGORIES:
-        out[f"{cat}_dgn"] = _days_since(out[f"{cat}_last"], as_of)
+        for col in LAST_COLUMNS[1:]:
+            out[col] = np.full(len(out), None, dtype=object)
     cols = [*RESULT_COLUMNS, *NAW_COLUMNS, *LAST_COLUMNS]
     if sel.revenue:
-        for col in ("orders", "invoices"):
-            out[col] = (out[col].astype("float64").fillna(0.0)).round(2)
-        out["revenue"] = {
-            "orders": out["orders"],
-            "invoices": out["invoices"],
-            "both": (out["orders"] + out["invoices"]).round(2),
-        }[sel.revenue]
         cols += ["orders", "invoices", "revenue"]
     out = out[cols]
     out.attrs.update(
@@ -195,49 +181,104 @@ def calculate(
     return out
 
 
-def _days_since(last: pd.Series, as_of: dt.date) -> pd.Series:
-    last = pd.to_datetime(last)
-    days = (pd.Timestamp(as_of) - last.dt.normalize()).dt.days
-    return days.astype("Int64")
+def _positions(ids: pd.Series, found: pd.Series) -> np.ndarray:
+    """The position in ``ids`` (the measured relations) of each id in ``found``."""
+    pos = pd.Index(ids.astype(object)).get_indexer(found.astype(object))
+    if (pos < 0).any():  # an event of a relation outside the selection: cannot happen
+        raise RuntimeError("counted a relation that is not measured")
+    return pos
+
+
+def _per_relation(
+    relations: pd.DataFrame, counts: pd.DataFrame, as_of: dt.date, revenue: str | None
+) -> pd.DataFrame:
+    """One row per measured relation (relations' order): its counts, dgn and revenue.
+
+    The engine's rows (``counts``, only relations with events) are put in place by position;
+    the others get zeros and empty dgn.
+    """
+    out = relations[["relation_id", "name", *NAW_COLUMNS]].reset_index(drop=True)
+    out["relation_id"] = out["relation_id"].astype(object)
+    n = len(out)
+    pos = _positions(out["relation_id"], counts["relation_id"])
+    day = np.datetime64(as_of, "D")
+
+    def ints(col: str) -> np.ndarray:
+        values = np.zeros(n, dtype=np.int64)
+        values[pos] = counts[col].fillna(0).to_numpy(dtype=np.int64)
+        return values
+
+    def last(col: str) -> np.ndarray:
+        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+        values[pos] = counts[col].to_numpy(dtype="datetime64[us]")
+        return values
+
+    def days_since(stamps: np.ndarray) -> pd.Series:
+        # calendar days from the day of the last contact to as_of; empty when there is none
+        days = (day - stamps.astype("datetime64[D]")).astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(days, np.isnat(stamps)))
+
+    last_contact = last("last_contact")
+    out["total"] = ints("total")
+    out["dgn"] = days_since(last_contact)
+    for cat in CATEGORIES:
+        out[cat] = ints(cat)
+        out[f"{cat}_dgn"] = days_since(last(f"{cat}_last"))
+    out["last_contact"] = last_contact
+    if revenue:
+        for col in ("orders", "invoices"):
+            values = np.zeros(n, dtype=np.float64)
+            values[pos] = counts[col].astype("float64").fillna(0.0).to_numpy()
+            out[col] = values.round(2)
+        out["revenue"] = {
+            "orders": out["orders"],
+            "invoices": out["invoices"],
+            "both": (out["orders"] + out["invoices"]).round(2),
+        }[revenue]
+    return out
 
 
 def _last_contact_details(t: ibis.Table, counts: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     """Who and what the last counted contact moment of each relation was.
 
-    Ties on the timestamp are broken by the highest ``event_id``. Only the events at one of the
-    relations' last-contact timestamps are fetched (a cheap filter on the timestamp alone); the
-    rules and the relation are matched on those few rows here.
+    Ties on the timestamp are broken by the highest ``event_id`` (compared as text, here, so
+    that every engine breaks them alike). The engine returns only the counted events at their
+    relation's last-contact timestamp (a join on relation and timestamp): about one row per
+    relation.
     """
     cols = ["relation_id", *LAST_COLUMNS[1:]]
     keys = counts.loc[counts["last_contact"].notna(), ["relation_id", "last_contact"]]
     if keys.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    stamps = ibis.memtable(pd.DataFrame({"ts": keys["last_contact"].drop_duplicates()}))
-    cand = (
-        t.filter(t.timestamp.isin(stamps.ts))
-        .select(
-            "relation_id",
-            "timestamp",
-            "event_id",
-            "source",
-            "action",
-            last_user="user_id",
-            last_channel="channel",
-            last_direction="direction",
+    k = ibis.memtable(
+        pd.DataFrame(
+            {
+                "k_rel": keys["relation_id"].astype(object).to_numpy(),
+                "k_ts": keys["last_contact"].to_numpy(dtype="datetime64[us]"),
+            }
         )
-        .to_pandas()
     )
-    counted = set(rules.loc[rules["counted"], ["source", "action"]].itertuples(False, None))
-    pair = pd.MultiIndex.from_arrays([cand["source"].astype(object), cand["action"].astype(object)])
-    cand = cand[pair.isin(counted)]
-    last_ts = dict(zip(keys["relation_id"].astype(object), keys["last_contact"], strict=True))
-    at_last = cand["relation_id"].astype(object).map(last_ts)
-    df = cand[pd.to_datetime(cand["timestamp"]) == pd.to_datetime(at_last)]
+    # the rules are matched here, on those few rows: as a filter in the query the engine would
+    # evaluate them on every event before the join
+    cand = t.join(k, [t.relation_id == k.k_rel, t.timestamp == k.k_ts]).select(
+        "relation_id",
+        "event_id",
+        "source",
+        "action",
+        last_user="user_id",
+        last_channel="channel",
+        last_direction="direction",
+    )
+    df = to_frame(cand)
+    counted = rules.loc[rules["counted"], ["source", "action"]]
+    pair = pd.MultiIndex.from_arrays([df["source"].astype(object), df["action"].astype(object)])
+    df = df[pair.isin(pd.MultiIndex.from_frame(counted.astype(object)))]
     df = df.rename(columns={"source": "last_source", "action": "last_action"})
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    df = df.sort_values(["relation_id", "event_id"]).drop_duplicates("relation_id", keep="last")
     df["relation_id"] = df["relation_id"].astype(object)
+    df["event_id"] = df["event_id"].astype(object)
+    df = df.sort_values(["relation_id", "event_id"]).drop_duplicates("relation_id", keep="last")
     return df[cols]
 
 
@@ -322,7 +363,7 @@ def timeline(
     conds = _category_conditions(t, rules_df)
     under = ibis.cases(*[(c, cat) for cat, c in conds.items()], else_=ibis.null("string"))
     t = t.mutate(counted=under.notnull(), counted_under=under)
-    df = t.select(*TIMELINE_COLUMNS).to_pandas()
+    df = to_frame(t.select(*TIMELINE_COLUMNS))
     df = df.sort_values(["timestamp", "event_id"], kind="stable").reset_index(drop=True)
     df["counted"] = df["counted"].astype(bool)
     df["amount"] = df["amount"].astype("float64")

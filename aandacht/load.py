@@ -20,7 +20,7 @@ import ibis.expr.datatypes as dtypes
 import pandas as pd
 
 from . import validation
-from .dataset import Dataset
+from .dataset import Dataset, connect_duckdb
 from .errors import DataError, Problem
 from .mapping import Mapping, TableMapping, read_mapping
 from .schema import COLUMNS, OPTIONAL_TABLES, REQUIRED, TABLES
@@ -84,7 +84,7 @@ def load(
 
         if ws.wanted(path, mp, workspace):
             return ws.open_workspace(path, mp)
-    con = con or ibis.duckdb.connect()
+    con = con or connect_duckdb()
     if path.is_dir():
         frames, files, events, problems = _read_folder(path, mp, con)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -645,7 +645,7 @@ def from_frames(
     >>> len(ds.relations)
     1
     """
-    con = con or ibis.duckdb.connect()
+    con = con or connect_duckdb()
     mp = Mapping()
     frames, files, problems, events = {}, {}, [], None
     for name in TABLES:

@@ -170,70 +170,81 @@ def open_workspace(folder: str | Path, mp: Mapping | None = None):
             shutil.rmtree(where, ignore_errors=True)
     import duckdb
 
+    from .dataset import connect_duckdb
     from .load import load
 
-    ds = load(folder, mp, workspace=False)  # validates; raises DataError on bad data
+    tmp = where.parent / f".{where.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        _build(ds, where)
-    except (OSError, duckdb.Error) as exc:  # no space, no permission, ...
-        warnings.warn(
-            f"could not write a workspace in {where.parent} ({exc}); the data is used directly. "
-            "Set AANDACHT_CACHE to a writable folder, or use workspace=False / --workspace no",
-            stacklevel=2,
-        )
-        return ds
+        tmp.mkdir(parents=True)
+    except OSError as exc:
+        _cannot_write(where, exc)
+        return load(folder, mp, workspace=False)
+    try:
+        # A connection of its own, with its spill folder set before the first query: DuckDB
+        # cannot switch the temporary directory once it has been used (validating ten
+        # million events may already spill).
+        con = connect_duckdb(temp_directory=str(tmp / "spill"))
+        ds = load(folder, mp, con=con)  # validates; raises DataError on bad data
+        try:
+            _build(ds, where, tmp)
+        except (OSError, duckdb.Error) as exc:  # no space, no permission, ...
+            _cannot_write(where, exc)
+            return ds
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     _prune(folder, keep=where)
     return _open(where, folder)
 
 
-def _build(ds, where: Path) -> None:
-    """Write ``ds`` to a new workspace directory ``where``, atomically."""
-    where.parent.mkdir(parents=True, exist_ok=True)
-    tmp = where.parent / f".{where.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-    tmp.mkdir()
+def _cannot_write(where: Path, exc: Exception) -> None:
+    warnings.warn(
+        f"could not write a workspace in {where.parent} ({exc}); the data is used directly. "
+        "Set AANDACHT_CACHE to a writable folder, or use workspace=False / --workspace no",
+        stacklevel=3,
+    )
+
+
+def _build(ds, where: Path, tmp: Path) -> None:
+    """Write ``ds`` to the new workspace directory ``where`` by way of ``tmp``, atomically."""
+    started = time.perf_counter()
+    raw = ds.con.con  # the DuckDB connection the data set was loaded into
+    sql = ibis.to_sql(ds.events, dialect="duckdb")
+    db = tmp / "events.duckdb"
+    attached = False
     try:
-        started = time.perf_counter()
-        raw = ds.con.con  # the DuckDB connection the data set was loaded into
-        sql = ibis.to_sql(ds.events, dialect="duckdb")
-        db = tmp / "events.duckdb"
-        attached = False
-        try:
-            # the sort spills to disk beyond 1 GB; the connection is the data set's, so its
-            # settings are put back afterwards (it is returned when the workspace fails)
-            raw.execute(f"SET temp_directory = '{_quote(str(tmp / 'spill'))}'")
-            raw.execute("SET memory_limit = '1GB'")
-            raw.execute("SET preserve_insertion_order = false")
-            raw.execute(f"ATTACH '{_quote(str(db))}' AS aandacht_ws")
-            attached = True
-            raw.execute(
-                f"CREATE TABLE aandacht_ws.events AS SELECT * FROM ({sql}) AS e "
-                "ORDER BY relation_id, timestamp, event_id"
-            )
-            n_events = raw.execute("SELECT count(*) FROM aandacht_ws.events").fetchone()[0]
-        finally:
-            if attached:
-                raw.execute("DETACH aandacht_ws")
-            for setting in ("memory_limit", "preserve_insertion_order", "temp_directory"):
-                raw.execute(f"RESET {setting}")
-        shutil.rmtree(tmp / "spill", ignore_errors=True)
-        for name in SMALL_TABLES:
-            getattr(ds, name).to_parquet(tmp / f"{name}.parquet", index=False)
-        meta = {
-            "format": FORMAT,
-            "origin": ds.origin,
-            "files": ds.files,
-            "events": int(n_events),
-            "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "build_seconds": round(time.perf_counter() - started, 2),
-        }
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
-        try:
-            tmp.rename(where)
-        except OSError:
-            if not (where / "meta.json").exists():  # not a concurrent build that won
-                raise
+        # the sort spills to disk beyond 1 GB; the connection is the data set's, so its
+        # settings are put back afterwards (it is returned when the workspace fails)
+        raw.execute("SET memory_limit = '1GB'")
+        raw.execute("SET preserve_insertion_order = false")
+        raw.execute(f"ATTACH '{_quote(str(db))}' AS aandacht_ws")
+        attached = True
+        raw.execute(
+            f"CREATE TABLE aandacht_ws.events AS SELECT * FROM ({sql}) AS e "
+            "ORDER BY relation_id, timestamp, event_id"
+        )
+        n_events = raw.execute("SELECT count(*) FROM aandacht_ws.events").fetchone()[0]
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if attached:
+            raw.execute("DETACH aandacht_ws")
+        for setting in ("memory_limit", "preserve_insertion_order"):
+            raw.execute(f"RESET {setting}")
+    shutil.rmtree(tmp / "spill", ignore_errors=True)
+    for name in SMALL_TABLES:
+        getattr(ds, name).to_parquet(tmp / f"{name}.parquet", index=False)
+    meta = {
+        "format": FORMAT,
+        "origin": ds.origin,
+        "files": ds.files,
+        "events": int(n_events),
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "build_seconds": round(time.perf_counter() - started, 2),
+    }
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+    try:
+        tmp.rename(where)
+    except OSError:
+        if not (where / "meta.json").exists():  # not a concurrent build that won
+            raise
 
 
 def _quote(text: str) -> str:
@@ -248,7 +259,9 @@ def _open(where: Path, folder: Path):
     files = {name: str(folder / _relative(f, meta["origin"])) for name, f in meta["files"].items()}
     if meta.get("format") != FORMAT:
         raise ValueError(f"format {meta.get('format')}, expected {FORMAT}")
-    con = ibis.duckdb.connect()
+    from .dataset import connect_duckdb
+
+    con = connect_duckdb()
     con.raw_sql(f"ATTACH '{_quote(str(where / 'events.duckdb'))}' AS aandacht_ws (READ_ONLY)")
     events = con.table("events", database="aandacht_ws")
     small = {name: pd.read_parquet(where / f"{name}.parquet") for name in SMALL_TABLES}
