@@ -639,6 +639,11 @@ def _distinct(y: np.ndarray) -> tuple[list[int | Fraction], np.ndarray, list[int
     """Distinct values (exact, ascending), the inverse index per value and the counts."""
     if y.size == 0:
         return [], np.zeros(0, dtype=np.int64), []
+    if y.dtype.kind == "f":
+        # Python floats are exact numbers: they compare exactly with ints and Fractions, so
+        # there is no need to make a Fraction of each of (maybe) 100,000 distinct values
+        uniq, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+        return uniq.tolist(), inverse.ravel(), counts.tolist()
     if y.dtype != object:
         uniq, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
         return [_exact_value(v) for v in uniq], inverse.ravel(), [int(c) for c in counts]
@@ -667,7 +672,7 @@ def _codes(distinct: list[Any], cuts: Sequence[Any]) -> np.ndarray:
     Compares floats where they decide (float rounding is monotonic, so a strict float
     difference means the same exact order) and exact numbers where the floats are equal.
     """
-    fv = np.array([float(v) for v in distinct], dtype=float)
+    fv = np.fromiter((float(v) for v in distinct), dtype=float, count=len(distinct))
     codes = np.ones(len(distinct), dtype=np.int64)
     for c in cuts:
         if c is None:

@@ -35,7 +35,7 @@ Decisions beyond the contract (documented here and tested):
 
 from __future__ import annotations
 
-from collections import Counter
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -103,7 +103,8 @@ class SalesView:
     contacts : pandas.Series
         Contact moments per relation (the input ``total``).
     exact_index : pandas.Series
-        The attention index as exact numbers (Fraction, 0 or ``inf``; ``None`` when excluded).
+        The attention index as exact numbers (Fraction, 0 or ``inf``; ``None`` when excluded);
+        made when first read.
     """
 
     table: pd.DataFrame
@@ -118,7 +119,15 @@ class SalesView:
     thresholds: tuple[Any, ...] | None
     result: BandResult
     contacts: pd.Series
-    exact_index: pd.Series
+    _exact: Any = dataclasses.field(default=None, repr=False)
+
+    @property
+    def exact_index(self) -> pd.Series:
+        """The attention index as exact numbers (Fraction, 0 or ``inf``; ``None`` when
+        excluded), made on first use (explanations need it; banding does not)."""
+        if callable(self._exact):
+            self._exact = self._exact()
+        return self._exact
 
 
 def sales_view(
@@ -178,6 +187,209 @@ def sales_view(
                 f"sales view needs column {col!r}; the table has: {', '.join(map(str, df.columns))}"
             )
     contacts_raw = _validate_values(df[total_column])
+    if contacts_raw.dtype.kind in "iu":
+        return _sales_view_int(
+            df,
+            contacts_raw,
+            strategy,
+            thresholds,
+            abc,
+            total_column,
+            revenue_column,
+            id_column,
+            params,
+        )
+    return _sales_view_exact(
+        df,
+        contacts_raw,
+        strategy,
+        thresholds,
+        abc,
+        total_column,
+        revenue_column,
+        id_column,
+        params,
+    )
+
+
+def _classify_index(values: np.ndarray, strategy, thresholds, params) -> BandResult:
+    if strategy in _INDEX_THRESHOLD_STRATEGIES:
+        params = {k: v for k, v in params.items() if k != "period_days"}
+        return classify(values, "relative", thresholds, reference=1, **params)
+    return classify(values, strategy, thresholds, **params)
+
+
+def _sales_view_int(
+    df, contacts_raw, strategy, thresholds, abc, total_column, revenue_column, id_column, params
+) -> SalesView:
+    """The sales view for whole contact counts, on whole columns (no Python per relation).
+
+    Exact as the contract asks: the index is compared with the thresholds in floating point
+    where that decides, and as exact integers for the few indices within a hair of a
+    threshold; sums are integer cents.
+    """
+    n_rel = len(contacts_raw)
+    k = contacts_raw.astype(np.int64)
+    cents = _revenue_cents_array(df[revenue_column])
+    excluded = (k == 0) & (cents == 0)
+    sum_contacts = int(k.sum())  # excluded relations add nothing to either sum
+    sum_revenue = int(cents.sum())
+
+    # kinds of index: excluded (None), 0 (revenue, no contacts), inf (contacts, no revenue),
+    # and finite non-zero: k * sum_revenue / (cents * sum_contacts)
+    zero = ~excluded & (k == 0)
+    inf = ~excluded & (k > 0) & (cents == 0)
+    finite = (k > 0) & (cents != 0)
+    num = _times(k[finite], sum_revenue)
+    den = _times(cents[finite], sum_contacts)
+    value = np.full(n_rel, np.nan)
+    value[zero] = 0.0
+    value[inf] = np.inf
+    value[finite] = _divide(num, den)  # correctly rounded, as float(Fraction(num, den))
+    negative = finite & (value < 0)
+    finite_pos = np.flatnonzero(~excluded & ~inf & ~negative)
+
+    result = _classify_index(value[finite_pos], strategy, thresholds, params)
+    codes = np.full(n_rel, -1, dtype=np.int64)
+    codes[finite_pos] = result.codes
+    if strategy in _INDEX_THRESHOLD_STRATEGIES and len(finite_pos):
+        # the floats decide except within a hair of a threshold: there, compare exactly
+        exact_codes = _exact_codes(value, finite, num, den, result.exact_thresholds)
+        fixed = exact_codes[finite_pos]
+        if not np.array_equal(fixed, result.codes):
+            _recode(result, fixed)
+            codes[finite_pos] = fixed
+    codes[inf] = BAND_NAMES.index("very_much")
+    codes[negative] = BAND_NAMES.index("very_little")
+    band_names = np.array([*BAND_NAMES, None], dtype=object)
+    band = band_names[codes]  # -1 (excluded) picks None
+    area = np.array([BAND_AREA[b] for b in BAND_NAMES] + ["excluded"], dtype=object)[codes]
+
+    revenue = cents / 100
+    contacts_f = k.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rpc = np.where(k > 0, revenue / np.where(k > 0, contacts_f, 1), np.nan)
+    if sum_revenue > 0:
+        expected = _divide(_times(np.maximum(cents, 0), sum_contacts), sum_revenue)
+    else:
+        expected = np.zeros(n_rel)
+    a = sum_revenue / (100 * sum_contacts) if sum_contacts else float("nan")
+
+    table = pd.DataFrame(
+        {
+            "relation_id": df[id_column].to_numpy(),
+            "revenue": revenue,
+            "revenue_per_contact": rpc,
+            "attention_index": value,
+            "sales_band": pd.array(band, dtype="str"),
+            "sales_area": pd.array(area, dtype="str"),
+            "expected_contacts": expected,
+            "contact_gap": expected - contacts_f,
+            "abc_class": pd.array(_abc_array(cents, abc), dtype="str"),
+        },
+        index=df.index,
+    )
+    keep = ~excluded
+    n_view = int(keep.sum())
+    view_cents = int(cents[keep].sum())
+    bands = _band_rows(codes, cents, rpc, n_view, view_cents)
+    areas = _area_rows(bands, n_view, view_cents)
+
+    def exact_index() -> pd.Series:
+        out = np.full(n_rel, None, dtype=object)
+        out[zero] = 0
+        out[inf] = float("inf")
+        out[finite] = [Fraction(int(x), int(y)) for x, y in zip(num, den, strict=True)]
+        return pd.Series(out, index=df.index, name="attention_index", dtype=object)
+
+    return SalesView(
+        table=table,
+        bands=bands,
+        areas=areas,
+        excluded=df.loc[excluded].copy(),
+        average_revenue_per_contact=a,
+        total_revenue=view_cents / 100,
+        total_contacts=float(sum_contacts),
+        n=n_view,
+        strategy=strategy,
+        thresholds=_used_thresholds(strategy, result),
+        result=result,
+        contacts=pd.Series(contacts_raw, index=df.index, name=total_column),
+        _exact=exact_index,
+    )
+
+
+def _times(a: np.ndarray, factor: int) -> np.ndarray:
+    """``a * factor`` exactly: int64 when it cannot overflow, else Python integers."""
+    big = int(np.abs(a).max()) * abs(factor) if a.size else 0
+    if big < 2**62:
+        return a.astype(np.int64) * np.int64(factor)
+    return a.astype(object) * factor
+
+
+_EXACT_FLOAT = 2**53
+
+
+def _divide(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
+    """``num / den`` per element, correctly rounded, as ``float(Fraction(n, d))``.
+
+    IEEE division of two exactly represented integers is correctly rounded, so numpy does it
+    when every operand is below 2**53; else Python's integer division, correctly rounded for
+    any size.
+    """
+    d = np.asarray(den)
+
+    def exact_floats(x: np.ndarray) -> bool:
+        return x.size == 0 or int(np.abs(x).max()) < _EXACT_FLOAT
+
+    if num.dtype != object and d.dtype != object and exact_floats(num) and exact_floats(d):
+        return num.astype(float) / d.astype(float)
+    n_list = [int(x) for x in num]
+    if d.ndim == 0:
+        return np.array([x / int(d) for x in n_list], dtype=float)
+    return np.array([x / int(y) for x, y in zip(n_list, d, strict=True)], dtype=float)
+
+
+def _exact_codes(value, finite, num, den, cuts) -> np.ndarray:
+    """Band codes 1..5 of the non-negative indices by exact comparison with ``cuts``."""
+    codes = np.ones(len(value), dtype=np.int64)
+    where_finite = np.flatnonzero(finite)
+    for c in cuts:
+        fc = float(c)
+        ge = value >= fc
+        near = np.flatnonzero(finite & (np.abs(value - fc) <= 1e-9 * max(abs(fc), 1e-300)))
+        if near.size:
+            slot = np.searchsorted(where_finite, near)
+            for i, j in zip(near, slot, strict=True):
+                ge[i] = Fraction(int(num[j]), int(den[j])) >= c
+        codes += ge
+    codes[value == 0] = 0
+    return codes
+
+
+def _recode(result: BandResult, codes: np.ndarray) -> None:
+    """Give ``result`` the exact band codes (its floats put a value on the wrong side)."""
+    result.codes = codes
+    result.yb = np.array(BAND_NAMES, dtype=object)[codes]
+    result.counts = {b: int(np.sum(codes == i)) for i, b in enumerate(BAND_NAMES)}
+    y = np.asarray(result.y, dtype=float)
+    result.ranges = {
+        b: (float(y[codes == i].min()), float(y[codes == i].max())) if (codes == i).any() else None
+        for i, b in enumerate(BAND_NAMES)
+    }
+
+
+def _used_thresholds(strategy: str, result: BandResult):
+    if strategy == "natural_breaks" or result.thresholds is None:
+        return None
+    return tuple(result.thresholds)
+
+
+def _sales_view_exact(
+    df, contacts_raw, strategy, thresholds, abc, total_column, revenue_column, id_column, params
+) -> SalesView:
+    """The sales view for contacts that are not whole numbers (weighted totals): exact
+    fractions throughout."""
     contacts = [_exact_value(v) for v in contacts_raw]
     cents = _revenue_cents(df[revenue_column])
     pos = [max(c, 0) for c in cents]
@@ -202,11 +414,7 @@ def sales_view(
     negative = [i for i, x in enumerate(index) if x is not None and x < 0]
     finite_pos = [i for i, x in enumerate(index) if x is not None and x != float("inf") and x >= 0]
     values = np.array([index[i] for i in finite_pos], dtype=object)
-    if strategy in _INDEX_THRESHOLD_STRATEGIES:
-        params = {k: v for k, v in params.items() if k != "period_days"}
-        result = classify(values, "relative", thresholds, reference=1, **params)
-    else:
-        result = classify(values, strategy, thresholds, **params)
+    result = _classify_index(values, strategy, thresholds, params)
 
     n = len(index)
     codes = np.full(n, -1, dtype=np.int64)
@@ -246,15 +454,9 @@ def sales_view(
     keep = ~excluded
     n_view = int(keep.sum())
     view_cents = sum(c for c, k in zip(cents, keep, strict=True) if k)
-    bands = _band_rows(codes, cents, rpc, n_view, view_cents)
+    bands = _band_rows(codes, np.array(cents, dtype=object), rpc, n_view, view_cents)
     areas = _area_rows(bands, n_view, view_cents)
-    used = (
-        None
-        if strategy == "natural_breaks"
-        else tuple(result.thresholds)
-        if result.thresholds is not None
-        else None
-    )
+    used = _used_thresholds(strategy, result)
     return SalesView(
         table=table,
         bands=bands,
@@ -268,7 +470,7 @@ def sales_view(
         thresholds=used,
         result=result,
         contacts=pd.Series(contacts_raw, index=df.index, name=total_column),
-        exact_index=pd.Series(index, index=df.index, name="attention_index", dtype=object),
+        _exact=pd.Series(index, index=df.index, name="attention_index", dtype=object),
     )
 
 
@@ -282,24 +484,9 @@ def abc_classes(revenue_cents: Sequence[int], abc: Sequence[Any] = (0.8, 0.95)) 
     >>> abc_classes([5000, 3000, 1000, 500, 500, 0])
     ['A', 'A', 'B', 'B', 'B', 'C']
     """
-    cut = [exact(x, "abc share") for x in abc]
-    if len(cut) != 2 or not 0 < cut[0] < cut[1] <= 1:
-        raise ValueError(f"abc must be two ascending shares in (0, 1], got {list(abc)}")
-    how_many = Counter(c for c in revenue_cents if c > 0)
-    total = sum(c * k for c, k in how_many.items())
-    cls: dict[int, str] = {}
-    above = 0  # revenue of the relations with more revenue
-    for value in sorted(how_many, reverse=True):
-        # above / total < cut, exactly
-        if above * cut[0].denominator < cut[0].numerator * total:
-            cls[value] = "A"
-        elif above * cut[1].denominator < cut[1].numerator * total:
-            cls[value] = "B"
-        else:
-            cls[value] = "C"
-        above += value * how_many[value]
-    out = [cls.get(c, "C") for c in revenue_cents]
-    return out
+    values = [int(c) for c in revenue_cents]
+    fits = all(-(2**62) < v < 2**62 for v in values)
+    return list(_abc_array(np.array(values, dtype=np.int64 if fits else object), abc))
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,14 +505,55 @@ def _revenue_cents(revenue: pd.Series) -> list[int]:
     return [round(v * 100) for v in values]
 
 
+def _revenue_cents_array(revenue: pd.Series) -> np.ndarray:
+    """:func:`_revenue_cents` as an int64 array (``round`` half to even, like Python's)."""
+    try:
+        values = pd.to_numeric(revenue, errors="raise").astype("Float64")
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"revenue must be numbers (EUR): {e}") from e
+    values = values.fillna(0.0).to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        bad = list(revenue.index[~np.isfinite(values)][:5])
+        raise ValueError(f"revenue must be finite (rows {bad})")
+    scaled = values * 100
+    if scaled.size and np.abs(scaled).max() >= 2**62:
+        return np.array([round(v) for v in scaled], dtype=object)
+    return np.round(scaled).astype(np.int64)
+
+
+def _abc_array(cents: np.ndarray, abc: Sequence[Any]) -> np.ndarray:
+    """:func:`abc_classes` on whole columns: the same classes, without a loop per relation."""
+    cut = [exact(x, "abc share") for x in abc]
+    if len(cut) != 2 or not 0 < cut[0] < cut[1] <= 1:
+        raise ValueError(f"abc must be two ascending shares in (0, 1], got {list(abc)}")
+    out = np.full(len(cents), "C", dtype=object)
+    positive = np.asarray(cents > 0, dtype=bool)
+    if not positive.any():
+        return out
+    values, inverse, counts = np.unique(cents[positive], return_inverse=True, return_counts=True)
+    values, counts = values.astype(object), counts.astype(object)  # exact, any size
+    order = np.arange(len(values))[::-1]  # highest revenue first
+    weights = values[order] * counts[order]
+    above = np.concatenate([[0], np.cumsum(weights)[:-1]]).astype(object)
+    total = int(np.sum(weights))
+    # above / total < cut, exactly
+    is_a = above * cut[0].denominator < cut[0].numerator * total
+    is_b = above * cut[1].denominator < cut[1].numerator * total
+    cls_desc = np.where(is_a, "A", np.where(is_b, "B", "C")).astype(object)
+    cls = np.empty(len(values), dtype=object)
+    cls[order] = cls_desc
+    out[positive] = cls[inverse.ravel()]
+    return out
+
+
 def _band_rows(
-    codes: np.ndarray, cents: list[int], rpc: np.ndarray, n_view: int, view_cents: int
+    codes: np.ndarray, cents: np.ndarray, rpc: np.ndarray, n_view: int, view_cents: int
 ) -> pd.DataFrame:
     rows = []
     for i, b in enumerate(BAND_NAMES):
         members = codes == i
         count = int(members.sum())
-        rev_cents = sum(c for c, m in zip(cents, members, strict=True) if m)
+        rev_cents = int(cents[members].sum()) if count else 0
         r = rpc[members]
         r = r[~np.isnan(r)]
         rows.append(
