@@ -82,8 +82,16 @@ def load(
     if path.is_dir() and con is None:
         from . import workspace as ws
 
-        if ws.wanted(path, mp, workspace):
+        how = ws.mode(path, mp, workspace)
+        if how == "now":
             return ws.open_workspace(path, mp)
+        if how == "background":
+            ready = ws.open_if_ready(path, mp)
+            if ready is not None:
+                return ready
+            ds = load(path, mp, workspace=False)  # validated: bad data raises here
+            ws.build_in_background(path, mp)
+            return ds
     con = con or connect_duckdb()
     if path.is_dir():
         frames, files, events, problems = _read_folder(path, mp, con)

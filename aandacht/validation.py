@@ -208,8 +208,9 @@ def check_groups(small: dict[str, pd.DataFrame], files: dict[str, str]) -> list[
         ("user_groups", "user_id", "users"),
     ):
         g = small[gname]
-        known = set(small[target][key].dropna())
-        bad = g[g[key].notna() & ~g[key].isin(known)]
+        known = pd.Index(small[target][key].dropna().astype(object)).drop_duplicates()
+        ids = g[key].astype(object)
+        bad = g[ids.notna().to_numpy() & (known.get_indexer(ids) < 0)]
         for i, v in bad[key].head(MAX_EXAMPLES).items():
             problems.append(
                 Problem(

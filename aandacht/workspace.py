@@ -10,9 +10,14 @@ again (it was, and the files have not changed), one relation's timeline reads on
 of the file, and counting reads DuckDB's own storage instead of decoding Parquet.
 
 When is a workspace used? :func:`aandacht.load` decides with ``workspace=``: ``True`` always (for
-folders), ``False`` never, ``None`` (the default, "auto") as ``$AANDACHT_WORKSPACE`` says
-(``yes``/``no``) or, when that is not set, when the events file of a folder is at least
-:data:`AUTO_MIN_BYTES` large. The command line has ``--workspace auto|yes|no``.
+folders; made first, synchronously, when there is none), ``False`` never, ``None`` (the
+default, "auto") as ``$AANDACHT_WORKSPACE`` says (``yes``/``no``) or, when that is not set,
+when the events file of a folder is at least :data:`AUTO_MIN_BYTES` large. In that last case
+the first load of new files does not wait for the workspace: it reads and validates the files
+and answers from them, while a detached background process (:func:`build_in_background`)
+makes the workspace; the loads after it is ready read it. So a first run costs about a read
+and validation of the files, not also the sort. The command line has
+``--workspace auto|yes|no``.
 
 Where? In :func:`cache_folder` (``$AANDACHT_CACHE``, else ``$XDG_CACHE_HOME/aandacht``, else
 ``~/.cache/aandacht``), under ``workspaces/``: one directory per source folder, named after the
@@ -137,6 +142,147 @@ def wanted(folder: Path, mp: Mapping, workspace: bool | None) -> bool:
         return bool(workspace)
     events = source_files(folder, mp).get("events")
     return events is not None and events.stat().st_size >= AUTO_MIN_BYTES
+
+
+def mode(folder: Path, mp: Mapping, workspace: bool | None) -> str:
+    """How :func:`aandacht.load` reads ``folder``: ``"no"`` (the files), ``"now"`` (through the
+    workspace, made first if needed) or ``"background"`` (through the workspace when it is
+    ready; else from the files, while a background process makes it).
+
+    ``workspace=True`` and ``$AANDACHT_WORKSPACE=yes`` mean ``"now"``; ``None`` ("auto")
+    means ``"background"`` for event files of :data:`AUTO_MIN_BYTES` and more, so that the
+    first run on new files costs about a read and a validation of them, not also the sort.
+    """
+    explicit = workspace is not None or os.environ.get("AANDACHT_WORKSPACE", "").strip()
+    if not wanted(folder, mp, workspace):
+        return "no"
+    if explicit and str(explicit).lower() not in ("auto",):
+        return "now"
+    return "background"
+
+
+def open_if_ready(folder: str | Path, mp: Mapping | None = None):
+    """The data set through its workspace when that is made and current, else ``None``."""
+    folder = Path(folder)
+    where = location(folder, mp or Mapping())
+    if not (where / "meta.json").exists():
+        return None
+    try:
+        return _open(where, folder)
+    except Exception:  # damaged: the next build replaces it
+        shutil.rmtree(where, ignore_errors=True)
+        return None
+
+
+def building(folder: str | Path, mp: Mapping | None = None) -> bool:
+    """Whether a background process is making the workspace of ``folder``'s current files."""
+    lock = _lock_file(location(Path(folder), mp or Mapping()))
+    try:
+        pid = int(lock.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return False
+    return _alive(pid)
+
+
+def build_in_background(folder: str | Path, mp: Mapping | None = None) -> bool:
+    """Start a detached process that makes the workspace of ``folder``; returns whether one
+    was started (not when one is already at work, or the cache cannot be written).
+
+    The process outlives the caller (a command-line run ends with its answer); it writes the
+    workspace atomically, as :func:`open_workspace` does, and logs to ``build.log`` in
+    :func:`cache_folder`. Concurrent callers start one process between them.
+    """
+    import pickle
+    import subprocess
+    import sys
+
+    folder = Path(folder)
+    mp = mp or Mapping()
+    where = location(folder, mp)
+    lock = _lock_file(where)
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        if lock.exists() and not building(folder, mp):
+            lock.unlink(missing_ok=True)  # left by a process that died
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except OSError:
+        return False  # one is at work, or no room: the files are read as they are
+    request = where.parent / f".{where.name}.{uuid.uuid4().hex[:8]}.request"
+    try:
+        request.write_bytes(pickle.dumps({"folder": str(folder), "mapping": mp}))
+        log = open(where.parent / "build.log", "ab")  # noqa: SIM115 (handed to the child)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "aandacht.workspace", str(request), str(lock)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            close_fds=True,
+        )
+        log.close()
+        os.write(fd, str(child.pid).encode())
+    except OSError:
+        request.unlink(missing_ok=True)
+        lock.unlink(missing_ok=True)
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def wait(folder: str | Path, mp: Mapping | None = None, timeout: float = 600.0) -> bool:
+    """Wait until the workspace of ``folder`` is ready (``True``) or no process is making it."""
+    deadline = time.monotonic() + timeout
+    where = location(Path(folder), mp or Mapping())
+    while time.monotonic() < deadline:
+        if (where / "meta.json").exists():
+            return True
+        if not _lock_file(where).exists():
+            return (where / "meta.json").exists()
+        time.sleep(0.1)
+    return False
+
+
+def _lock_file(where: Path) -> Path:
+    return where.parent / f".{where.name}.building"
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a finished child not yet reaped by its parent is a zombie: not at work
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True
+
+
+def _build_requested(request: Path, lock: Path) -> int:
+    """The background process: make the workspace asked for in ``request``."""
+    import pickle
+
+    try:
+        job = pickle.loads(request.read_bytes())
+        request.unlink(missing_ok=True)
+        started = time.perf_counter()
+        ds = open_workspace(job["folder"], job["mapping"])
+        print(
+            f"{time.strftime('%Y-%m-%dT%H:%M:%S')} workspace of {job['folder']}: "
+            f"{ds.workspace or 'not made'} in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        return 0 if ds.workspace else 1
+    except Exception as exc:  # bad data: the foreground run reports it
+        print(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} workspace not made: {exc}", flush=True)
+        return 1
+    finally:
+        lock.unlink(missing_ok=True)
 
 
 def _folder_key(folder: Path) -> str:
@@ -298,8 +444,19 @@ def _prune(folder: Path, keep: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+if __name__ == "__main__":  # python -m aandacht.workspace REQUEST LOCK (build_in_background)
+    import sys
+
+    sys.exit(_build_requested(Path(sys.argv[1]), Path(sys.argv[2])))
+
+
 __all__ = [
     "AUTO_MIN_BYTES",
+    "build_in_background",
+    "building",
+    "mode",
+    "open_if_ready",
+    "wait",
     "cache_folder",
     "fingerprint",
     "location",

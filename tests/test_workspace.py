@@ -178,7 +178,18 @@ def test_auto_uses_a_workspace_for_large_event_files_only(cache, tmp_path, monke
     assert aandacht.load(folder).workspace is None
     assert _workspaces(cache) == []
     monkeypatch.setattr(ws, "AUTO_MIN_BYTES", 1)
-    assert aandacht.load(folder).workspace is not None
+    # the first run answers from the files, validated, while a background process makes the
+    # workspace; the runs after it read the workspace
+    first = aandacht.load(folder)
+    assert first.workspace is None
+    assert ws.wait(folder, timeout=120)
+    assert not ws.building(folder)
+    again = aandacht.load(folder)
+    assert again.workspace is not None
+    sel = Selection(as_of="2026-10-31", revenue="both")
+    pd.testing.assert_frame_equal(calculate(again, sel), calculate(first, sel))
+    log = (ws.cache_folder() / "build.log").read_text()
+    assert "workspace of" in log and "not made" not in log
     # an explicit connection or an .xlsx never goes through a workspace
     import ibis
 
@@ -306,3 +317,20 @@ def test_an_engine_error_while_writing_falls_back_with_the_settings_put_back(
     assert raw.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     assert _workspaces(cache) == [] and not list(cache.glob(".*"))
     assert len(timeline(ds, "R1")) > 0
+
+
+def test_one_background_build_at_a_time_and_none_for_bad_data(cache, tmp_path, monkeypatch):
+    folder = tiny.write_csv_folder(tmp_path / "tiny")
+    assert ws.build_in_background(folder)
+    assert not ws.build_in_background(folder)  # one is at work already
+    assert ws.wait(folder, timeout=120)
+    assert ws.open_if_ready(folder) is not None
+    # bad data: the foreground load fails with the problems; no workspace is made
+    bad = tiny.write_csv_folder(tmp_path / "bad")
+    events = bad / "events.csv"
+    events.write_text(events.read_text() + events.read_text().splitlines()[1] + "\n")
+    monkeypatch.setattr(ws, "AUTO_MIN_BYTES", 1)
+    with pytest.raises(DataError, match="appears more than once"):
+        aandacht.load(bad)
+    assert not ws.building(bad)
+    assert not (ws.location(bad, ws.Mapping()) / "meta.json").exists()
