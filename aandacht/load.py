@@ -445,13 +445,25 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
             )
         return out.astype("string"), []
     values = s.tolist()
-    if all(type(v) is str for v in values):  # text from a CSV file: no function call per value
+    all_text = all(type(v) is str for v in values)
+    if all_text:  # text from a CSV file: no function call per value
         filled = pd.Series([bool(v.strip()) for v in values], index=s.index, dtype=bool)
     else:
         filled = s.map(_filled).astype(bool)
     if kind in ("float", "decimal"):
         if typed and pd.api.types.is_numeric_dtype(s):
             return s.astype("float64"), []
+        if all_text:
+            # the same steps as num() below, on the whole column at once
+            t = pd.Series(values, index=s.index, dtype=object).str.strip()
+            for old, new in (("\u20ac", ""), ("EUR", ""), (" ", ""), ("\u00a0", "")):
+                t = t.str.replace(old, new, regex=False)
+            if mp.csv.thousands:
+                t = t.str.replace(mp.csv.thousands, "", regex=False)
+            if mp.csv.decimal != ".":
+                t = t.str.replace(mp.csv.decimal, ".", regex=False)
+            out = pd.to_numeric(t.where(filled), errors="coerce").astype("float64")
+            return out, list(s.index[filled & out.isna()])
 
         def num(v):
             if not _filled(v):
