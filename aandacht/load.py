@@ -455,7 +455,7 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
             return s.astype("float64"), []
         if all_text:
             # the same steps as num() below, on the whole column at once
-            t = pd.Series(values, index=s.index, dtype=object).str.strip()
+            t = pd.Series(values, index=s.index, dtype="string[pyarrow]").str.strip()
             for old, new in (("\u20ac", ""), ("EUR", ""), (" ", ""), ("\u00a0", "")):
                 t = t.str.replace(old, new, regex=False)
             if mp.csv.thousands:
