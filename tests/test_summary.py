@@ -281,3 +281,22 @@ def test_sales_explanations():
     row = {"revenue": 12000.0, "attention_index": 0.4, "sales_area": "insufficient",
            "expected_contacts": 4.0, "contact_gap": 1.0}  # fmt: skip
     assert explain_sales(row, 3, "nl").endswith("1 contactmoment minder dan de verwachte 4")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_explanations_equal_explain_row_by_row(name, lang):
+    # explanations() builds the sentences from cached parts (fast for 100,000 relations); they
+    # must be explain()'s, on the sample data (all kinds of last contacts, zeros, no contact)
+    import aandacht
+    from aandacht.summary import explain
+
+    res = aandacht.calculate(aandacht.load("data_samples"), aandacht.Selection(as_of="2026-10-31"))
+    result = classify(res["total"], name, period_days=365)
+    fast = explanations(res, result, lang)
+    slow = [
+        explain(row, result, lang, band=b)
+        for row, b in zip(res.to_dict("records"), result.yb, strict=True)
+    ]
+    assert fast.tolist() == slow
+    assert len(set(slow)) > 10  # the data gives many different sentences
