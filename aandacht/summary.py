@@ -13,6 +13,7 @@ The texts live in :mod:`aandacht.i18n`; band labels in :mod:`aandacht.bands`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -452,7 +453,7 @@ def explain_sales(
         if not thresholds
         else _fmt_against(
             raw_index if isinstance(raw_index, Fraction | int) else Fraction(index),
-            [exact(x) for x in thresholds],
+            _exact_tuple(tuple(thresholds)),
             lang,
         ),
         "expected": fmt_short(expected, lang, 1),
@@ -534,18 +535,40 @@ def _basis(total: Any, band: str, result: BandResult, lang: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=64)
+def _exact_tuple(thresholds: tuple) -> tuple[Fraction, ...]:
+    return tuple(exact(x) for x in thresholds)
+
+
+@functools.lru_cache(maxsize=64)
+def _cuts(thresholds: tuple) -> tuple[list[Fraction], list[float]]:
+    cuts = [Fraction(c) for c in thresholds]
+    return cuts, [float(c) for c in cuts]
+
+
 def _fmt_against(value: Fraction, thresholds: Any, lang: str) -> str:
     """Like :func:`fmt_ratio`, with more decimals where rounding would cross a threshold.
 
     So that a ratio of 1.49 is never shown as ``1,5`` next to a threshold of 1.5.
     """
-    value = Fraction(value)
     if value == 0:
         return "0"
     x = float(value)
     decimals = 0 if x >= 10 else 1 if x >= 1 else max(1, 1 - math.floor(math.log10(x)))
-    cuts = [Fraction(c) for c in thresholds]
+    cuts, fcuts = _cuts(tuple(thresholds))
     for d in range(decimals, 10):
+        # floats decide when the value is clear of the cuts and of a half-way point of the
+        # rounding (then round() of the float and of the exact value give the same number)
+        shown_f = round(x, d)
+        scaled = abs(x) * 10**d
+        if abs(scaled - math.floor(scaled) - 0.5) > 1e-6 and all(
+            abs(x - c) > 1e-9 * max(1.0, abs(c)) and abs(shown_f - c) > 1e-9 * max(1.0, abs(c))
+            for c in fcuts
+        ):
+            if all((shown_f >= c) == (x >= c) for c in fcuts):
+                return fmt_short(shown_f, lang, d)
+            continue
+        value = Fraction(value)
         shown = round(value, d)
         if all((shown >= c) == (value >= c) for c in cuts):
             return fmt_short(float(shown), lang, d)
