@@ -100,8 +100,8 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import AandachtError
 from .dataset import Dataset
+from .errors import AandachtError
 from .selection import Selection, resolve_relations, resolve_users, to_date
 
 __all__ = [

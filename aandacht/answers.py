@@ -50,9 +50,9 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from .dataset import Dataset
 from .engine import _category_conditions, _day_start, calculate
 from .errors import SelectionError
-from .dataset import Dataset
 from .rules import load_rules
 from .sales import sales_view
 from .selection import Selection, resolve_users, to_date
@@ -133,7 +133,7 @@ def _end(as_of: dt.date) -> ibis.Value:
 
 def _relation(data: Dataset, relation_id: str) -> str:
     rid = str(relation_id).strip()
-    if rid not in set(data.relations["relation_id"]):
+    if not data.has_relation(rid):
         raise SelectionError(f"relation '{rid}' is not in relations")
     return rid
 

@@ -58,8 +58,8 @@ import numpy as np
 import pandas as pd
 
 from .bands import BAND_NAMES, BANDS, BandResult, classify
-from .engine import calculate
 from .dataset import Dataset
+from .engine import calculate
 from .selection import Selection, to_date
 from .summary import ATTENTION_GROUPS
 

@@ -38,8 +38,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, Problem
 from .dataset import Dataset
+from .errors import DataError, Problem
 
 __all__ = [
     "CADENCE_COLUMNS",

@@ -38,6 +38,15 @@ class Dataset:
     files: dict[str, str] = field(default_factory=dict)
     workspace: str | None = None
 
+    def has_relation(self, relation_id: str) -> bool:
+        """Whether ``relation_id`` is in the relations table (a set kept while the table is)."""
+        key = (id(self.relations), len(self.relations))
+        cached = self.__dict__.get("_relation_ids")
+        if cached is None or cached[0] != key:
+            cached = (key, frozenset(self.relations["relation_id"].dropna().astype(str)))
+            self.__dict__["_relation_ids"] = cached
+        return str(relation_id) in cached[1]
+
     def group_names(self) -> list[str]:
         """All user-group names: groups in ``user_groups`` and departments."""
         names = set(self.user_groups["group"].dropna()) | set(self.users["department"].dropna())

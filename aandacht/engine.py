@@ -339,7 +339,7 @@ def timeline(
     from .errors import SelectionError
 
     rel = str(relation_id).strip()
-    if rel not in set(data.relations["relation_id"]):
+    if not data.has_relation(rel):
         raise SelectionError(f"relation '{rel}' is not in relations")
     sel = Selection(
         users=tuple(users) if users else None,

@@ -31,9 +31,9 @@ from typing import Any
 import pandas as pd
 
 from .bands import classify
+from .dataset import Dataset
 from .engine import calculate, timeline
 from .errors import SelectionError
-from .dataset import Dataset
 from .schema import CATEGORIES
 from .selection import Selection, to_date
 

@@ -40,11 +40,11 @@ import ibis
 import pandas as pd
 
 from .answers import _as_of, _calls, _counted, _end, _user
+from .dataset import Dataset
 from .engine import _category_conditions, _day_start
 from .errors import SelectionError
 from .export import write_xlsx
 from .i18n import TEXT, fmt_date, t
-from .dataset import Dataset
 from .rules import load_rules
 from .schema import CATEGORIES
 from .summary import describe_contact

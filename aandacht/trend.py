@@ -33,8 +33,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from .engine import _category_conditions, _day_start, _selected_events, calculate
 from .dataset import Dataset
+from .engine import _category_conditions, _day_start, _selected_events, calculate
 from .rules import load_rules
 from .sales import abc_classes
 from .selection import (

@@ -34,8 +34,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from .engine import _category_conditions, _day_start, _selected_events
 from .dataset import Dataset
+from .engine import _category_conditions, _day_start, _selected_events
 from .rules import load_rules
 from .selection import Selection, resolve_relations, resolve_users
 

@@ -29,8 +29,8 @@ import ibis
 import pandas as pd
 
 from .bands import BAND_NAMES, classify
-from .engine import _category_conditions, _day_start, _selected_events
 from .dataset import Dataset
+from .engine import _category_conditions, _day_start, _selected_events
 from .rules import load_rules
 from .selection import Selection, resolve_relations, resolve_users
 
