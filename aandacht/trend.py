@@ -207,13 +207,13 @@ def trends(
     out["base"] = out["base"].fillna(0).astype("int64")
     out["recent_per_month"] = out["recent"] / recent_months
     out["base_per_month"] = out["base"] / base_months
-    changes, kinds = [], []
-    for recent, base in zip(out["recent"], out["base"], strict=True):
-        change, kind = _trend(int(recent), int(base), thr, recent_months, base_months)
-        changes.append(change)
-        kinds.append(kind)
-    out["change"] = np.array(changes, dtype="float64")
-    out["trend"] = kinds
+    out["change"], out["trend"] = _trends(
+        out["recent"].to_numpy(np.int64),
+        out["base"].to_numpy(np.int64),
+        thr,
+        recent_months,
+        base_months,
+    )
     out["arrow"] = out["trend"].map(ARROWS)
     out.attrs.update(
         {
@@ -225,6 +225,33 @@ def trends(
         }
     )
     return out
+
+
+def _trends(
+    recent: np.ndarray, base: np.ndarray, thr: Fraction, rm: int, bm: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_trend` on whole columns, exactly: the change ``recent·bm / (base·rm) − 1`` is
+    compared with the threshold ``p/q`` as ``|recent·bm − base·rm|·q >= p·base·rm`` in
+    integers, and given as the correctly rounded float of the exact fraction."""
+    num = recent * bm - base * rm  # change = num / den
+    den = base * rm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    big = bool(len(num)) and (
+        np.abs(num).max() * thr.denominator >= 2**62 or den.max() * max(thr.numerator, 1) >= 2**62
+    )
+    if big:  # counts beyond any CRM: the exact scalar rule
+        pairs = [_trend(int(r), int(b), thr, rm, bm) for r, b in zip(recent, base, strict=True)]
+        return (
+            np.array([c for c, _ in pairs], dtype="float64"),
+            np.array([k for _, k in pairs], dtype=object),
+        )
+    beyond = (num != 0) & (np.abs(num) * thr.denominator >= thr.numerator * den)
+    kind = np.where(beyond, np.where(num > 0, "up", "down"), "flat").astype(object)
+    none_before = den == 0
+    change[none_before & (recent > 0)] = np.inf
+    kind[none_before] = np.where(recent[none_before] > 0, "up", "flat")
+    return change.astype("float64"), kind
 
 
 def _trend(recent: int, base: int, thr: Fraction, rm: int, bm: int) -> tuple[float, str]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import aandacht
 import aandacht.trend
@@ -185,3 +187,27 @@ def test_doctests(monkeypatch):
 @functools.lru_cache
 def _cached_load(source, *args, **kwargs):
     return _load(source, *args, **kwargs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 500), st.integers(0, 500)), min_size=1, max_size=50),
+    threshold=st.sampled_from(["0", "0.25", "0.1", "1", "2.5"]),
+    months=st.sampled_from([(3, 12), (1, 1), (2, 7)]),
+)
+def test_whole_column_trends_equal_the_exact_rule(pairs, threshold, months):
+    import math
+    from fractions import Fraction
+
+    import numpy as np
+
+    from aandacht.trend import _trend, _trends
+
+    thr, (rm, bm) = Fraction(threshold), months
+    recent = np.array([r for r, _ in pairs], dtype=np.int64)
+    base = np.array([b for _, b in pairs], dtype=np.int64)
+    change, kind = _trends(recent, base, thr, rm, bm)
+    for i, (r, b) in enumerate(pairs):
+        c, k = _trend(r, b, thr, rm, bm)
+        assert kind[i] == k
+        assert change[i] == c or (math.isnan(change[i]) and math.isnan(c))
