@@ -249,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None:  # a process of its own: a workspace is made after the answer
+        from .workspace import defer_background_builds
+
+        defer_background_builds()
     run = {
         "calculate": _run_calculate,
         "timeline": _run_timeline,

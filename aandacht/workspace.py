@@ -184,6 +184,26 @@ def building(folder: str | Path, mp: Mapping | None = None) -> bool:
     return _alive(pid)
 
 
+_DEFERRED: list[tuple[Path, Mapping]] = []
+_DEFER = False
+
+
+def defer_background_builds() -> None:
+    """Start background builds only when this process exits (the command line does this, so
+    that the build does not share the two cores with the run that asked for it)."""
+    global _DEFER
+    if not _DEFER:
+        import atexit
+
+        _DEFER = True
+        atexit.register(_start_deferred)
+
+
+def _start_deferred() -> None:
+    while _DEFERRED:
+        _start_build(*_DEFERRED.pop(0))
+
+
 def build_in_background(folder: str | Path, mp: Mapping | None = None) -> bool:
     """Start a detached process that makes the workspace of ``folder``; returns whether one
     was started (not when one is already at work, or the cache cannot be written).
@@ -192,12 +212,20 @@ def build_in_background(folder: str | Path, mp: Mapping | None = None) -> bool:
     workspace atomically, as :func:`open_workspace` does, and logs to ``build.log`` in
     :func:`cache_folder`. Concurrent callers start one process between them.
     """
+    folder = Path(folder)
+    mp = mp or Mapping()
+    if _DEFER:
+        if (folder, mp) not in _DEFERRED:
+            _DEFERRED.append((folder, mp))
+        return True
+    return _start_build(folder, mp)
+
+
+def _start_build(folder: Path, mp: Mapping) -> bool:
     import pickle
     import subprocess
     import sys
 
-    folder = Path(folder)
-    mp = mp or Mapping()
     where = location(folder, mp)
     lock = _lock_file(where)
     try:
