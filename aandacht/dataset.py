@@ -62,8 +62,14 @@ def connect_duckdb(**settings) -> ibis.BaseBackend:
 
     DuckDB's progress bar is off unless standard error is a terminal (a cron job's log gets no
     ``95% ▕███…`` lines). ``settings`` are DuckDB settings given at start (``temp_directory``
-    can only be chosen before the first query that spills).
+    can only be chosen before the first query that spills). ``$AANDACHT_DUCKDB_MEMORY`` (e.g.
+    ``2GB``) caps DuckDB's memory; beyond it, it spills to disk.
     """
+    import os
+
+    limit = os.environ.get("AANDACHT_DUCKDB_MEMORY", "").strip()
+    if limit:  # e.g. 2GB: DuckDB spills to disk beyond it
+        settings.setdefault("memory_limit", limit)
     con = ibis.duckdb.connect(**settings)
     con.con.execute(f"SET enable_progress_bar = {str(_stderr_is_terminal()).lower()}")
     return con

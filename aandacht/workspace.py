@@ -388,7 +388,9 @@ def _build(ds, where: Path, tmp: Path) -> None:
     try:
         # the sort spills to disk beyond 1 GB; the connection is the data set's, so its
         # settings are put back afterwards (it is returned when the workspace fails)
-        raw.execute("SET memory_limit = '1GB'")
+        limit = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        if not os.environ.get("AANDACHT_DUCKDB_MEMORY", "").strip():
+            raw.execute("SET memory_limit = '1GB'")
         raw.execute("SET preserve_insertion_order = false")
         raw.execute(f"ATTACH '{_quote(str(db))}' AS aandacht_ws")
         attached = True
@@ -400,8 +402,8 @@ def _build(ds, where: Path, tmp: Path) -> None:
     finally:
         if attached:
             raw.execute("DETACH aandacht_ws")
-        for setting in ("memory_limit", "preserve_insertion_order"):
-            raw.execute(f"RESET {setting}")
+        raw.execute(f"SET memory_limit = '{_quote(str(limit))}'")
+        raw.execute("RESET preserve_insertion_order")
     shutil.rmtree(tmp / "spill", ignore_errors=True)
     for name in SMALL_TABLES:
         getattr(ds, name).to_parquet(tmp / f"{name}.parquet", index=False)

@@ -334,3 +334,60 @@ def test_one_background_build_at_a_time_and_none_for_bad_data(cache, tmp_path, m
         aandacht.load(bad)
     assert not ws.building(bad)
     assert not (ws.location(bad, ws.Mapping()) / "meta.json").exists()
+
+
+def test_a_workspace_is_made_when_validation_and_sort_spill_to_disk(cache, tmp_path, monkeypatch):
+    # The bug this guards against: at 100,000 relations validating the log spilled to DuckDB's
+    # temporary directory, and the workspace build then failed with "Cannot switch temporary
+    # directory after the current one has been used" (so it was never made). Here the
+    # validation is made to spill for sure (a large sort on its connection under a small memory
+    # cap, checked), and the build's own sort spills under the same cap.
+    import duckdb
+
+    from aandacht import validation
+    from aandacht.generate import generate, write
+
+    folder = tmp_path / "spill"
+    write(generate(2_000, 400_000, seed=7), folder, events_format="parquet")
+    monkeypatch.setenv("AANDACHT_DUCKDB_MEMORY", "128MB")
+    spilled = []
+    check_events = validation.check_events
+
+    def spilling_check(events, small, file):
+        raw = events._find_backend().con
+        raw.execute("SELECT * FROM range(6000000) t(i) ORDER BY hash(i)").fetchone()
+        try:
+            raw.execute("SET temp_directory = '/nonexistent/other'")
+        except duckdb.Error as exc:
+            spilled.append(str(exc))
+        return check_events(events, small, file)
+
+    monkeypatch.setattr(validation, "check_events", spilling_check)
+    with warnings_as_errors():
+        ds = aandacht.load(folder, workspace=True)
+    assert spilled and "temporary directory" in spilled[0]
+    assert ds.workspace is not None
+    monkeypatch.undo()
+    direct = aandacht.load(folder, workspace=False)
+    sel = Selection(as_of="2026-10-31", revenue="both")
+    pd.testing.assert_frame_equal(calculate(ds, sel), calculate(direct, sel))
+    rid = direct.relations["relation_id"].iloc[5]
+    pd.testing.assert_frame_equal(timeline(ds, rid), timeline(direct, rid))
+
+
+def warnings_as_errors():
+    """A context in which a UserWarning (such as 'could not write a workspace') fails the test."""
+    return _WarningsAsErrors()
+
+
+class _WarningsAsErrors:
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("error", UserWarning)
+        return self
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)
