@@ -40,6 +40,25 @@ CONTRACT_COLUMNS = [
 REVENUE_COLUMNS = ["revenue", "revenue_per_contact", "sales_band", "sales_area"]
 
 
+_STARTED: list[float] = []
+
+
+def _progress(stage: str | None) -> None:
+    """One line per stage on standard error, only when that is a terminal (never in a log)."""
+    import time
+
+    try:
+        if not sys.stderr.isatty():
+            return
+    except (AttributeError, ValueError):
+        return
+    now = time.perf_counter()
+    if not _STARTED:
+        _STARTED.append(now)
+    took = f"{now - _STARTED[0]:5.1f} s"
+    print(f"aandacht [{took}] {stage or 'done'}", file=sys.stderr, flush=True)
+
+
 def _csv_list(text: str | None) -> list[str] | None:
     if text is None:
         return None
@@ -142,6 +161,7 @@ def calculate_table(args: argparse.Namespace):
     from .engine import calculate
     from .selection import Selection, read_selection_file
 
+    _progress("reading the data")
     data = _load(args)
     relations = None
     if args.selection:
@@ -156,7 +176,9 @@ def calculate_table(args: argparse.Namespace):
         as_of=args.as_of,
         revenue=args.revenue,
     )
+    _progress(f"counting {len(data.relations):,} relations")
     res = calculate(data, sel, rules=args.rules, details=args.all_columns)
+    _progress("bands" + (" and the sales view" if args.revenue else ""))
     thresholds = _thresholds(args.thresholds)
     params = {"period_days": sel.period_days()}
     banding = bands_mod.classify(
@@ -172,7 +194,7 @@ def calculate_table(args: argparse.Namespace):
         # attention index: the sales view then uses its own index thresholds.
         index_thresholds = thresholds if args.strategy in ("relative", "quantile") else None
         sv = sales_view(res, strategy=args.strategy, thresholds=index_thresholds, **params)
-        extra = sv.table.set_index("relation_id")
+        extra = sv.table  # same rows, same order as res
         for col in (
             "revenue_per_contact",
             "attention_index",
@@ -183,7 +205,7 @@ def calculate_table(args: argparse.Namespace):
             "abc_class",
         ):
             if col in extra.columns:
-                res[col] = res["relation_id"].map(extra[col])
+                res[col] = extra[col].to_numpy()
         columns += REVENUE_COLUMNS
     if args.all_columns:
         columns += [c for c in res.columns if c not in columns]
@@ -197,7 +219,9 @@ def _run_calculate(args) -> None:
     out, _full = calculate_table(args)
     colours = {name: band.colour for name, band in BANDS.items()}
     fills = {"Result": {c: (lambda v: colours.get(v)) for c in ("band", "sales_band")}}
+    _progress(f"writing {len(out):,} rows" + (f" to {args.output}" if args.output else ""))
     write_table(out, args.output, sheet="Result", fills=fills)
+    _progress(None)
 
 
 def _run_timeline(args) -> None:

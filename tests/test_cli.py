@@ -268,3 +268,36 @@ def test_all_columns_has_the_last_contact_details(folder, capsys):
     assert (df.loc["R1", "last_user"], df.loc["R1", "last_source"]) == ("PB", "note")
     code, out, err = run(args, capsys)
     assert "last_user" not in read(out).columns
+
+
+def test_progress_lines_only_on_a_terminal(tmp_path):
+    # in a log (stderr a file or pipe): nothing, not DuckDB's progress bar either (it is on
+    # only for a terminal); on a terminal: one line per stage
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, "-m", "aandacht.cli", "calculate", "--data", str(root / "data_samples"),
+           "--as-of", "2026-10-31", "--revenue", "both", "--output", str(tmp_path / "r.csv")]  # fmt: skip
+    quiet = subprocess.run(cmd, capture_output=True, text=True, cwd=root, check=True)
+    assert quiet.stderr == ""
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=secondary, cwd=root)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait() == 0
+    text = seen.decode()
+    for stage in ("reading the data", "counting 400 relations", "bands and the sales view",
+                  "writing 400 rows", "done"):  # fmt: skip
+        assert stage in text, text
