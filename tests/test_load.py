@@ -312,3 +312,11 @@ def test_events_csv_with_a_header_only(tmp_path):
     ds = load(write_csv_folder(tmp_path / "d", t), workspace=False)
     assert int(ds.events.count().to_pandas()) == 0
     assert calculate(ds, Selection(as_of="2026-03-31"))["total"].sum() == 0
+
+
+def test_no_duckdb_progress_bar_when_stderr_is_not_a_terminal():
+    import aandacht
+
+    ds = aandacht.load("data_samples")
+    setting = "SELECT current_setting('enable_progress_bar')"
+    assert ds.con.con.execute(setting).fetchone()[0] is False
