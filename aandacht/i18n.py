@@ -238,17 +238,21 @@ def fmt_number(x: float, lang: str = "nl", decimals: int = 0) -> str:
     >>> fmt_number(-0.25, "nl", 2)
     '-0,25'
     """
-    check_lang(lang)
+    if lang not in LANGS:
+        check_lang(lang)
     if math.isnan(x):
         return ""
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
     s = f"{x:,.{decimals}f}"
-    if s.startswith("-") and float(s.replace(",", "")) == 0:
+    if s[0] == "-" and not s.strip("-0.,"):  # rounds to zero: no "-0"
         s = s[1:]
     if lang == "nl":
-        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        s = s.translate(_NL_SEPARATORS)
     return s
+
+
+_NL_SEPARATORS = str.maketrans(",.", ".,")
 
 
 def fmt_short(x: float, lang: str = "nl", decimals: int = 1) -> str:

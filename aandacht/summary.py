@@ -470,8 +470,12 @@ def sales_explanations(view: SalesView, lang: str = "nl") -> pd.Series:
     check_lang(lang)
     th = view.thresholds if view.strategy in ("relative", "fixed", "per_month") else None
     out = []
-    rows = view.table.to_dict("records")
-    for row, c, x in zip(rows, view.contacts, view.exact_index, strict=True):
+    keys = ("sales_area", "attention_index", "revenue", "expected_contacts", "contact_gap")
+    columns = [view.table[k].tolist() for k in keys]
+    for values, c, x in zip(
+        zip(*columns, strict=True), view.contacts, view.exact_index, strict=True
+    ):
+        row = dict(zip(keys, values, strict=True))
         if x is not None:
             row["attention_index"] = x  # exact, so rounding never seems to cross a threshold
         out.append(explain_sales(row, c, lang, th))
