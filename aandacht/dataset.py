@@ -71,7 +71,8 @@ def connect_duckdb(**settings) -> ibis.BaseBackend:
     if limit:  # e.g. 2GB: DuckDB spills to disk beyond it
         settings.setdefault("memory_limit", limit)
     con = ibis.duckdb.connect(**settings)
-    con.con.execute(f"SET enable_progress_bar = {str(_stderr_is_terminal()).lower()}")
+    if not _stderr_is_terminal():  # on a terminal (or in Jupyter) DuckDB's own default
+        con.con.execute("SET enable_progress_bar = false")
     return con
 
 
