@@ -71,8 +71,13 @@ def connect_duckdb(**settings) -> ibis.BaseBackend:
     if limit:  # e.g. 2GB: DuckDB spills to disk beyond it
         settings.setdefault("memory_limit", limit)
     con = ibis.duckdb.connect(**settings)
-    if not _stderr_is_terminal():  # on a terminal (or in Jupyter) DuckDB's own default
-        con.con.execute("SET enable_progress_bar = false")
+    if not _stderr_is_terminal():  # on a terminal DuckDB's own default
+        import duckdb
+
+        try:
+            con.con.execute("SET enable_progress_bar = false")
+        except duckdb.Error:  # in Jupyter DuckDB refuses any change without ipywidgets; its
+            pass  # bar is a widget there, not lines in a log
     return con
 
 
