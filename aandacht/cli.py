@@ -72,10 +72,32 @@ def _thresholds(text: str | None) -> tuple[float, ...] | None:
     try:
         return tuple(float(x) for x in text.split(","))
     except ValueError as exc:
-        raise SystemExit(
-            f"aandacht: error: --thresholds '{text}' must be numbers separated by commas, "
-            "e.g. 0.25,0.75,1.5,3"
+        from .errors import AandachtError
+
+        raise AandachtError(
+            f"--thresholds '{text}' must be numbers separated by commas, e.g. 0.25,0.75,1.5,3"
         ) from exc
+
+
+#: The output formats, by the extension of --output.
+OUTPUT_EXTENSIONS = (".csv", ".xlsx")
+
+
+def _check_output(output: str | None) -> None:
+    """Refuse an --output whose extension says a format we do not write (before any work)."""
+    if output is None or output == "-":
+        return
+    from pathlib import Path
+
+    from .errors import AandachtError
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in OUTPUT_EXTENSIONS:
+        shown = suffix or "no extension"
+        raise AandachtError(
+            f"--output {output}: cannot write {shown}; name the file .csv or .xlsx "
+            "(or leave --output out for CSV on standard output)"
+        )
 
 
 def workspace_option(sp: argparse.ArgumentParser) -> None:
@@ -115,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         who.add_argument("--users", help="user ids, comma separated")
         who.add_argument("--user-group", help="a user group or department")
         sp.add_argument("--output", help="FILE.csv or FILE.xlsx (default: CSV on stdout)")
+        sp.add_argument(
+            "--raw-csv",
+            action="store_true",
+            help="CSV for programs: do not neutralise text that a spreadsheet would run as a "
+            "formula (by default such text gets a leading ')",
+        )
         workspace_option(sp)
 
     c = sub.add_parser("calculate", help="contact moments per relation")
@@ -216,11 +244,13 @@ def _run_calculate(args) -> None:
     from .bands import BANDS
     from .export import write_table
 
+    _check_output(args.output)
+    _thresholds(args.thresholds)
     out, _full = calculate_table(args)
     colours = {name: band.colour for name, band in BANDS.items()}
     fills = {"Result": {c: (lambda v: colours.get(v)) for c in ("band", "sales_band")}}
     _progress(f"writing {len(out):,} rows" + (f" to {args.output}" if args.output else ""))
-    write_table(out, args.output, sheet="Result", fills=fills)
+    write_table(out, args.output, sheet="Result", fills=fills, raw_csv=args.raw_csv)
     _progress(None)
 
 
@@ -228,6 +258,7 @@ def _run_timeline(args) -> None:
     from .engine import timeline
     from .export import write_table
 
+    _check_output(args.output)
     data = _load(args)
     tl = timeline(
         data,
@@ -239,7 +270,7 @@ def _run_timeline(args) -> None:
         as_of=args.as_of,
         rules=args.rules,
     )
-    write_table(tl, args.output, sheet="Timeline")
+    write_table(tl, args.output, sheet="Timeline", raw_csv=args.raw_csv)
 
 
 def _run_validate(args) -> None:

@@ -121,12 +121,22 @@ def _sheet_title(name: str) -> str:
     return clean[:31] or "Sheet"
 
 
-def write_table(df: pd.DataFrame, output: str | Path | None, **xlsx) -> None:
-    """Write a result as CSV (default, also for ``None`` = stdout) or ``.xlsx`` by extension."""
+def write_table(
+    df: pd.DataFrame, output: str | Path | None, *, raw_csv: bool = False, **xlsx
+) -> None:
+    """Write a result as CSV (default, also for ``None`` = stdout) or ``.xlsx`` by extension.
+
+    CSV text that a spreadsheet would read as a formula gets a leading ``'``
+    (:func:`neutralise_formulas`) unless ``raw_csv`` (CSV for programs, not people).
+    """
     import sys
 
+    def ready(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = csv_ready(frame)
+        return frame if raw_csv else neutralise_formulas(frame)
+
     if output is None or str(output) == "-":
-        csv_ready(df).to_csv(sys.stdout, index=False, lineterminator="\n")
+        ready(df).to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     p = Path(output)
     if p.suffix.lower() == ".xlsx":
@@ -134,7 +144,38 @@ def write_table(df: pd.DataFrame, output: str | Path | None, **xlsx) -> None:
             p, {xlsx.get("sheet", "Result"): df, **xlsx.get("extra", {})}, fills=xlsx.get("fills")
         )
     else:
-        csv_ready(df).to_csv(p, index=False, lineterminator="\n")
+        ready(df).to_csv(p, index=False, lineterminator="\n")
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab,
+    carriage return: OWASP's rule, as for ``.xlsx``) prefixed with ``'``, so that a spreadsheet
+    opening the CSV shows it as text instead of running it. Numbers stay numbers (a negative
+    amount is a number, not text); column names are checked too.
+
+    >>> neutralise_formulas(pd.DataFrame({"name": ["=HYPERLINK(1)", "Bakkerij"], "n": [-1, 2]}))
+                 name  n
+    0  '=HYPERLINK(1) -1
+    1        Bakkerij  2
+    """
+    out = None
+    for col in df.columns:
+        s = df[col]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        text = s.map(lambda v: isinstance(v, str)) if s.dtype == object else s.notna()
+        hit = text.astype(bool) & s.astype("string").str.startswith(FORMULA_START).fillna(False)
+        if hit.any():
+            if out is None:
+                out = df.copy()
+            fixed = s.astype(object).copy()
+            fixed[hit] = "'" + s[hit].astype(str)
+            out[col] = fixed
+    out = df if out is None else out
+    names = ["'" + c if is_formula_like(c) else c for c in map(str, out.columns)]
+    if names != list(map(str, out.columns)):
+        out = out.set_axis(names, axis=1)
+    return out
 
 
 def csv_ready(df: pd.DataFrame) -> pd.DataFrame:

@@ -301,3 +301,66 @@ def test_progress_lines_only_on_a_terminal(tmp_path):
     for stage in ("reading the data", "counting 400 relations", "bands and the sales view",
                   "writing 400 rows", "done"):  # fmt: skip
         assert stage in text, text
+
+
+def test_csv_output_neutralises_formulas_unless_raw(tmp_path):
+    # CRM content is untrusted: a relation named like a formula must not run when a person
+    # opens the CSV in a spreadsheet; --raw-csv writes it as it is, for programs
+    import csv
+
+    import tiny
+
+    folder = tiny.write_csv_folder(tmp_path / "data")
+    rel = folder / "relations.csv"
+    rows = list(csv.reader(rel.open()))
+    name_col = rows[0].index("name")
+    payloads = ['=HYPERLINK("http://x","y")', "+1+2", "-3+4", "@SUM(A1)", "\tTab"]
+    for row, payload in zip(rows[1:], payloads, strict=False):
+        row[name_col] = payload
+    with rel.open("w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out, raw = tmp_path / "r.csv", tmp_path / "raw.csv"
+    args = ["calculate", "--data", str(folder), "--as-of", "2026-10-31", "--revenue", "both"]
+    assert main([*args, "--output", str(out)]) == 0
+    assert main([*args, "--output", str(raw), "--raw-csv"]) == 0
+    safe = pd.read_csv(out, dtype={"name": str}, keep_default_na=False)
+    plain = pd.read_csv(raw, dtype={"name": str}, keep_default_na=False)
+    used = payloads[: len(rows) - 1]
+    assert sorted(n for n in safe["name"] if n.startswith("'")) == sorted("'" + p for p in used)
+    assert sorted(n for n in plain["name"] if n in used) == sorted(used)
+    # numbers stay numbers: negative amounts or dgn are not text
+    assert pd.api.types.is_numeric_dtype(safe["revenue"])
+
+
+def test_timeline_csv_neutralises_subjects_and_bodies(tmp_path):
+    import tiny
+
+    folder = tiny.write_csv_folder(tmp_path / "data")
+    ev = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
+    ev.loc[0, "subject"] = "=cmd|' /C calc'!A0"
+    ev.loc[0, "body"] = "@evil"
+    ev.to_csv(folder / "events.csv", index=False)
+    out = tmp_path / "tl.csv"
+    rid = ev.loc[0, "relation_id"]
+    assert main(["timeline", "--data", str(folder), "--relation", rid, "--output", str(out)]) == 0
+    tl = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert "'=cmd|' /C calc'!A0" in set(tl["subject"])
+    assert "'@evil" in set(tl["body"])
+    assert not any(v.startswith(("=", "+", "@")) for v in tl["subject"])
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--output", "x.pdf"], "cannot write .pdf"),
+        (["--output", "noextension"], "cannot write no extension"),
+        (["--thresholds", "3,2,1,x"], "must be numbers separated by commas"),
+    ],
+)
+def test_bad_output_and_thresholds_exit_2_before_any_work(tmp_path, capsys, extra, message):
+    argv = ["calculate", "--data", str(tmp_path / "nothing-here"), *extra]
+    # the data folder does not exist: the option is refused first, with exit code 2
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert not (tmp_path / "x.pdf").exists()
