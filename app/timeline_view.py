@@ -674,7 +674,9 @@ class TimelineView(StateView):
             t(f"source_{x}", lang) if f"source_{x}" in TEXT else x: x
             for x in tl.param.sources.objects
         }
-        self.users.options = {self.state.user_names().get(u, u): u for u in tl.param.users.objects}
+        # Choices.js renders option labels as HTML: a user's name is CRM content, escaped
+        names = self.state.user_names()
+        self.users.options = {html.escape(names.get(u, u)): u for u in tl.param.users.objects}
         self.chart.object = self._chart()
         self._events()
 

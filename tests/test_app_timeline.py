@@ -49,7 +49,11 @@ HOSTILE_EVENTS = [
      None, 480.0, "F-2026-9999"),
     ("E9005", "JdV", "2026-10-30 15:00:00", "correspondence", "added", "email", "out", CMD,
      "@SUM(A1:A2)", None, None),
+    ("E9006", "XSS", "2026-09-15 11:00:00", "note", "added", None, None, "Notitie",
+     None, None, None),
 ]  # fmt: skip
+#: A user whose name is markup (a CRM user can edit it): shown as text in every widget.
+HOSTILE_USER = ("XSS", IMG, "Service", True)
 
 
 def write_timeline_data(folder: Path) -> Path:
@@ -58,10 +62,17 @@ def write_timeline_data(folder: Path) -> Path:
 
     write_data(folder)
     ds = aandacht.load(str(folder))
+    users = pd.concat(
+        [
+            ds.users,
+            pd.DataFrame([HOSTILE_USER], columns=["user_id", "name", "department", "active"]),
+        ],
+        ignore_index=True,
+    )
     tables = {
         "relations": ds.relations,
         "relation_groups": ds.relation_groups,
-        "users": ds.users,
+        "users": users,
         "user_groups": ds.user_groups,
     }
     events = ds.events.to_pandas()

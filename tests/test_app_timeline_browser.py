@@ -140,6 +140,24 @@ def test_hostile_item_is_shown_as_text(app: Page):
     expect(cell).to_have_css("font-style", "italic")
 
 
+def test_hostile_user_name_is_text_in_the_users_filter(app: Page):
+    # a user named <img src=x onerror=alert(1)> (users.csv is CRM content) touched this
+    # relation: the users filter (Choices.js, which renders labels as HTML) shows the name as
+    # text; the app fixture fails on any dialog or page error
+    open_timeline(app, ROW)
+    box = app.locator(".filter-users")
+    box.locator("input").first.click()
+    option = box.locator(".choices__item--choice", has_text="XSS")
+    expect(option).to_have_count(1)
+    expect(option).to_contain_text(f"XSS — {IMG}")
+    expect(box.locator("img")).to_have_count(0)
+    expect(app.locator('img[src="x"]')).to_have_count(0)
+    option.click()
+    expect(box.locator(".choices__item--selectable", has_text="XSS")).to_contain_text(IMG)
+    expect(app.locator('img[src="x"]')).to_have_count(0)
+    app.keyboard.press("Escape")
+
+
 def test_answers_panel(app: Page, ds):
     app.locator(".me select").select_option(label="JdV — Jan de Vries")
     open_timeline(app, ROW)
