@@ -11,12 +11,14 @@ engine (DuckDB, or the CRM's own database) and is validated there with Ibis expr
 
 from __future__ import annotations
 
+import io
 import re
 from contextlib import contextmanager
 from pathlib import Path
 
 import ibis
 import ibis.expr.datatypes as dtypes
+import numpy as np
 import pandas as pd
 
 from . import validation
@@ -178,7 +180,7 @@ def _read_folder(folder: Path, mp: Mapping, con):
             elif name == "events":
                 events = _csv_events(p, mp, tm, con)
             else:
-                raw = _read_csv(p, mp)
+                raw = _read_csv(p, mp, _read_columns(name, tm))
                 frames[name] = _conform_pandas(raw, name, str(p), tm, mp, typed=False)
         except DataError as exc:
             problems += exc.problems
@@ -225,9 +227,96 @@ def _empty(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS[name]})
 
 
-def _read_csv(path: Path, mp: Mapping) -> pd.DataFrame:
+def _read_columns(name: str, tm: TableMapping) -> set[str]:
+    """The names, as in the file, of the columns read for table ``name``."""
+    return {str(tm.columns.get(c, c)).strip() for c in COLUMNS[name]}
+
+
+def _read_csv(path: Path, mp: Mapping, used: set[str] | None = None) -> pd.DataFrame:
+    problems = _short_rows(path, mp, used)
+    if problems:
+        raise DataError(problems)
     with _csv_errors(path, mp):
         return pd.read_csv(path, **_csv_options(mp))
+
+
+def _short_rows(
+    path: Path, mp: Mapping, used: set[str] | None = None, shown: int = 20
+) -> list[Problem]:
+    """Rows with another number of fields than the header: a file cut off, a lost separator.
+
+    A row that lacks only trailing fields of columns that are not read (``used``: the file's
+    names of the columns read; ``None`` = all) is fine: those are empty, as pandas reads them.
+
+    pandas fills missing fields with "" (the same as an empty field), so the structure is
+    checked by pyarrow's CSV parser, which reports each such row with its line number (header =
+    row 1). Any other parse error is left to pandas, which reports it.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    found: list = []
+    header = ""
+
+    def handler(row) -> str:
+        found.append(row)
+        return "skip"
+
+    try:
+        with path.open("rb") as fh:
+            header = fh.readline().decode(mp.csv.encoding, errors="replace")
+        first = next(iter(pd.read_csv(io.StringIO(header), sep=mp.csv.separator).columns), None)
+        pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=False, encoding=mp.csv.encoding),
+            parse_options=pacsv.ParseOptions(
+                delimiter=mp.csv.separator, newlines_in_values=True, invalid_row_handler=handler
+            ),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[str(first)] if first is not None else None,
+                column_types={str(first): pa.string()} if first is not None else None,
+            ),
+        )
+    except (pa.ArrowException, ValueError, LookupError, pd.errors.ParserError, OSError):
+        pass  # pandas reads the file next and says what is wrong with it
+    if not found:
+        return []
+    names = [str(c).strip() for c in pd.read_csv(io.StringIO(header), sep=mp.csv.separator).columns]
+    problems = []
+    if used is not None:
+        found = [
+            r
+            for r in found
+            if r.actual_columns > r.expected_columns
+            or (r.text or "").count('"') % 2
+            or any(n in used for n in names[r.actual_columns : r.expected_columns])
+        ]
+    for row in found[:shown]:
+        few = row.actual_columns < row.expected_columns
+        if (row.text or "").count('"') % 2:  # the rest of the file became one quoted value
+            problems.append(
+                Problem(
+                    str(path),
+                    'a quote (") opened in this row is never closed: the rest of the file '
+                    "would be one value",
+                    row.number,
+                    hint='Close the quote, or double a quote inside a quoted value ("")',
+                )
+            )
+            continue
+        problems.append(
+            Problem(
+                str(path),
+                f"the row has {row.actual_columns} fields, the header {row.expected_columns}",
+                row.number,
+                hint="The file may be cut off (copy it again)"
+                if few
+                else "A value holds the separator: put it in quotes",
+            )
+        )
+    if len(found) > shown:
+        problems.append(Problem(str(path), f"{len(found) - shown} more rows like this"))
+    return problems
 
 
 #: Rows per chunk when an events CSV is read (memory stays bounded for large exports).
@@ -261,6 +350,20 @@ def _csv_errors(path: Path, mp: Mapping):
             ]
         ) from exc
     except pd.errors.ParserError as exc:
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if quote:  # pandas counts the data rows from 0
+            row = int(quote.group(1)) + 1
+            raise DataError(
+                [
+                    Problem(
+                        str(path),
+                        'a quote (") opened in this row is never closed: the rest of the file '
+                        "would be one value",
+                        row=row,
+                        hint='Close the quote, or double a quote inside a quoted value ("")',
+                    )
+                ]
+            ) from exc
         m = re.search(r"line (\d+)", str(exc))
         raise DataError(
             [
@@ -287,6 +390,9 @@ def _csv_events(path: Path, mp: Mapping, tm: TableMapping, con) -> ibis.Table:
     file = str(path)
     events = None
     bad: dict[str, list] = {}
+    short = _short_rows(path, mp, _read_columns("events", tm))
+    if short:
+        raise DataError(short)
     with _csv_errors(path, mp):
         with pd.read_csv(path, chunksize=CSV_CHUNK_ROWS, **_csv_options(mp)) as reader:
             for chunk in reader:
@@ -391,7 +497,7 @@ _BAD = {
     "float": "not a number",
     "decimal": "not an amount",
     "bool": "not true/false",
-    "text": "not text",
+    "text": "contains a control character (such as a NUL byte)",
 }
 _HINT = {
     "datetime": "Use ISO dates (2026-03-31 14:05:00), or set csv.date_format in a mapping file "
@@ -400,7 +506,7 @@ _HINT = {
     "decimal": "Use an amount like 1234.50; for decimal commas set csv.decimal: ',' "
     "(and csv.thousands: '.') in a mapping file",
     "bool": "Use true/false; other words can be set with csv.true_values / csv.false_values",
-    "text": "",
+    "text": "Remove it from the value; NUL bytes often mean a damaged or binary file",
 }
 
 
@@ -424,6 +530,19 @@ def _filled(v) -> bool:
     return str(v).strip() != ""
 
 
+#: Control characters other than tab, line feed and carriage return.
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _finite(out: pd.Series, s: pd.Series, filled: pd.Series):
+    """(numbers, labels of filled values that are not finite numbers): ``inf``, ``nan`` and
+    ``Infinity`` are not amounts or coordinates; they are reported, not counted."""
+    values = out.to_numpy(dtype="float64")
+    bad = filled.to_numpy(bool) & ~np.isfinite(values)
+    out[bad] = np.nan
+    return out, list(s.index[bad])
+
+
 def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
     """Return (parsed series, index labels of non-empty values that could not be parsed)."""
     if kind == "text":
@@ -443,7 +562,10 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
                 if s.dtype == object
                 else out
             )
-        return out.astype("string"), []
+        out = out.astype("string")
+        # control characters (a NUL byte, ...) are no CRM text; tab and line breaks are
+        bad = list(s.index[out.str.contains(_CONTROL, regex=True, na=False).to_numpy(bool)])
+        return out, bad
     values = s.tolist()
     all_text = all(type(v) is str for v in values)
     if all_text:  # text from a CSV file: no function call per value
@@ -452,7 +574,8 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
         filled = s.map(_filled).astype(bool)
     if kind in ("float", "decimal"):
         if typed and pd.api.types.is_numeric_dtype(s):
-            return s.astype("float64"), []
+            out = s.astype("float64")
+            return _finite(out, s, out.notna())
         if all_text:
             # the same steps as num() below, on the whole column at once
             t = pd.Series(values, index=s.index, dtype="string[pyarrow]").str.strip()
@@ -463,7 +586,7 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
             if mp.csv.decimal != ".":
                 t = t.str.replace(mp.csv.decimal, ".", regex=False)
             out = pd.to_numeric(t.where(filled), errors="coerce").astype("float64")
-            return out, list(s.index[filled & out.isna()])
+            return _finite(out, s, filled)
 
         def num(v):
             if not _filled(v):
@@ -480,8 +603,7 @@ def _parse(s: pd.Series, kind: str, mp: Mapping, tm: TableMapping, typed: bool):
 
         t = s.map(num)
         out = pd.to_numeric(t, errors="coerce").astype("float64")
-        bad = list(s.index[filled & out.isna()])
-        return out, bad
+        return _finite(out, s, filled)
     if kind == "bool":
         if typed and pd.api.types.is_bool_dtype(s):
             return s.astype("boolean"), []

@@ -297,12 +297,20 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
         )
     assert ALLOWED  # the same lists as schema.ALLOWED
 
-    # per event: the id (unique, so nothing to group) and the timestamp
+    # amounts: a number that is not finite (inf, nan) is no amount
+    checks["amount"] = (
+        lambda x: x.amount.notnull() & (x.amount.isinf() | x.amount.isnan()),
+        "amount",
+        "not an amount",
+        "Use an amount like 1234.50 (infinity or NaN is no amount)",
+    )
+    # per event: the id (unique, so nothing to group), the timestamp and the amount
     per_event = t.aggregate(
         n=t.count(where=t.event_id.notnull()),
         n_ids=t.event_id.nunique(),
         null_event_id=t.count(where=_blank_fast(t.event_id)),
         null_timestamp=t.count(where=t.timestamp.isnull()),
+        amount=t.count(where=checks["amount"][0](t)),
     )
     # per distinct combination of the code columns, and per relation
     known_users = con_users.filter(con_users.user_id.notnull()).user_id
@@ -311,7 +319,7 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
     rels = t.group_by("relation_id").aggregate(_n=t.count())
     aggs = {}
     for key, (cond, col, *_r) in checks.items():
-        if col not in ("event_id", "timestamp"):
+        if col not in ("event_id", "timestamp", "amount"):
             g = rels if col == "relation_id" else codes
             aggs[key] = g._n.sum(where=cond(g))
     per_codes = codes.aggregate(

@@ -320,3 +320,73 @@ def test_no_duckdb_progress_bar_when_stderr_is_not_a_terminal():
     ds = aandacht.load("data_samples")
     setting = "SELECT current_setting('enable_progress_bar')"
     assert ds.con.con.execute(setting).fetchone()[0] is False
+
+
+def _broken(tmp_path, name, change):
+    import tiny
+
+    folder = tiny.write_csv_folder(tmp_path / name)
+    events = folder / "events.csv"
+    events.write_bytes(change(events.read_bytes()))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "name, change, expected",
+    [
+        # cut in half by bytes: the last row lacks fields
+        ("cut", lambda b: b[: len(b) // 2], r"row \d+: the row has \d+ fields, the header 9"),
+        # a quote that never closes: said so, once, with the row it opens in
+        ("quote", lambda b: b.replace(b"\nE03,", b'\n"E03,', 1), r"row 4: a quote .* never closed"),
+        # not finite numbers are no amounts
+        (
+            "inf",
+            lambda b: b.replace(b",,\nE03", b",inf,\nE03", 1),
+            r"column 'amount': not an amount",
+        ),
+        # a NUL byte in a text value
+        (
+            "nul",
+            lambda b: b.replace(b"E03,R1", b"E03,R\x001", 1),
+            r"column 'relation_id': contains a control",
+        ),
+    ],
+)
+def test_bad_csv_rows_are_problems_in_validate_and_calculate(tmp_path, name, change, expected):
+    import re
+
+    from aandacht.cli import main
+
+    folder = _broken(tmp_path, name, change)
+    with pytest.raises(DataError) as err:
+        load(folder)
+    text = str(err.value)
+    assert re.search(expected, text), text
+    assert "events.csv" in text
+    if name == "quote":
+        assert "is empty" not in text  # not 20 misleading messages
+    # the command line agrees: validate and calculate both exit 2 with the same message
+    for cmd in ("validate", "calculate"):
+        import contextlib
+        import io
+
+        buf = io.StringIO()
+        with contextlib.redirect_stderr(buf):
+            assert main([cmd, "--data", str(folder), "--output", str(tmp_path / "o.csv")]
+                        if cmd == "calculate" else [cmd, "--data", str(folder)]) == 2  # fmt: skip
+        assert re.search(expected, buf.getvalue()), buf.getvalue()
+
+
+def test_non_finite_amounts_in_parquet_are_problems(tmp_path):
+    import numpy as np
+    import tiny
+
+    folder = tiny.write_csv_folder(tmp_path / "pq")
+    ev = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
+    ev["amount"] = pd.to_numeric(ev["amount"].replace("", None)).astype("float64")
+    ev.loc[2, "amount"] = np.inf
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"])
+    (folder / "events.csv").unlink()
+    ev.to_parquet(folder / "events.parquet", index=False)
+    with pytest.raises(DataError, match=r"row 3, column 'amount': not an amount"):
+        load(folder)
