@@ -12,8 +12,11 @@ only. ``bench/run.py`` checks that its numbers equal aandacht's before timing it
 
 Usage::
 
-    python bench/pandas_baseline.py --data DIR --as-of 2026-10-31 [--user-group NAME]
-        [--revenue orders|invoices|both] [--output FILE.csv]
+    python bench/pandas_baseline.py --data DIR --as-of 2026-10-31 [--from DATE --to DATE]
+        [--user-group NAME] [--revenue orders|invoices|both] [--output FILE.csv]
+
+The period is ``--from`` 00:00 through ``--to`` 23:59:59 (default: the 365 days up to
+``--as-of``); events after the end of ``as_of`` are not seen, as in aandacht.
 """
 
 from __future__ import annotations
@@ -48,11 +51,15 @@ def calculate(
     user_group: str | None = None,
     revenue: str | None = "both",
     period_days: int = 365,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
 ) -> pd.DataFrame:
-    """Contact moments per relation over the ``period_days`` days up to ``as_of``."""
+    """Contact moments per relation over the period (``period_from`` through ``period_to``,
+    default the ``period_days`` days up to ``as_of``), dgn up to the end of ``as_of``."""
     events, relations = tables["events"], tables["relations"]
     end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-    start = pd.Timestamp(as_of) - pd.Timedelta(days=period_days - 1)
+    start = pd.Timestamp(period_from or as_of - dt.timedelta(days=period_days - 1))
+    stop = pd.Timestamp(period_to or as_of) + pd.Timedelta(days=1)
 
     ev = events[events["timestamp"] < end]
     if user_group is not None:
@@ -64,6 +71,8 @@ def calculate(
     # One row per (relation, source, action): contact moments in the period, the last one up to
     # as_of, and the amounts in the period; then the rules table maps the pairs to categories.
     in_period = ev["timestamp"] >= start
+    if stop < end:
+        in_period &= ev["timestamp"] < stop
     ev = ev.assign(in_period=in_period, amount_in_period=ev["amount"].where(in_period))
     pairs = (
         ev.groupby(["relation_id", "source", "action"], observed=True)
@@ -130,12 +139,21 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", required=True)
     p.add_argument("--as-of", required=True)
+    p.add_argument("--from", dest="period_from", type=dt.date.fromisoformat)
+    p.add_argument("--to", dest="period_to", type=dt.date.fromisoformat)
     p.add_argument("--user-group")
     p.add_argument("--revenue", choices=["orders", "invoices", "both"])
     p.add_argument("--output")
     args = p.parse_args(argv)
     tables = read(args.data)
-    res = calculate(tables, dt.date.fromisoformat(args.as_of), args.user_group, args.revenue)
+    res = calculate(
+        tables,
+        dt.date.fromisoformat(args.as_of),
+        args.user_group,
+        args.revenue,
+        period_from=args.period_from,
+        period_to=args.period_to,
+    )
     res.to_csv(args.output or sys.stdout, index=False)
     return 0
 
