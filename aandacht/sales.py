@@ -275,25 +275,14 @@ def _sales_view_int(
         expected = np.zeros(n_rel)
     a = sum_revenue / (100 * sum_contacts) if sum_contacts else float("nan")
 
-    table = pd.DataFrame(
-        {
-            "relation_id": df[id_column].to_numpy(),
-            "revenue": revenue,
-            "revenue_per_contact": rpc,
-            "attention_index": value,
-            "sales_band": pd.array(band, dtype="str"),
-            "sales_area": pd.array(area, dtype="str"),
-            "expected_contacts": expected,
-            "contact_gap": expected - contacts_f,
-            "abc_class": pd.array(_abc_array(cents, abc), dtype="str"),
-        },
-        index=df.index,
-    )
+    columns = {
+        "attention_index": value,
+        "sales_band": band,
+        "sales_area": area,
+        "abc_class": _abc_array(cents, abc),
+    }
     keep = ~excluded
-    n_view = int(keep.sum())
     view_cents = int(cents[keep].sum())
-    bands = _band_rows(codes, cents, rpc, n_view, view_cents)
-    areas = _area_rows(bands, n_view, view_cents)
 
     def exact_index() -> pd.Series:
         out = np.full(n_rel, None, dtype=object)
@@ -302,20 +291,25 @@ def _sales_view_int(
         out[finite] = [Fraction(int(x), int(y)) for x, y in zip(num, den, strict=True)]
         return pd.Series(out, index=df.index, name="attention_index", dtype=object)
 
-    return SalesView(
-        table=table,
-        bands=bands,
-        areas=areas,
-        excluded=df.loc[excluded].copy(),
-        average_revenue_per_contact=a,
-        total_revenue=view_cents / 100,
-        total_contacts=float(sum_contacts),
-        n=n_view,
-        strategy=strategy,
-        thresholds=_used_thresholds(strategy, result),
-        result=result,
-        contacts=pd.Series(contacts_raw, index=df.index, name=total_column),
-        _exact=exact_index,
+    return _view(
+        df,
+        id_column,
+        total_column,
+        contacts_raw,
+        revenue,
+        rpc,
+        expected,
+        contacts_f,
+        columns,
+        codes,
+        cents,
+        excluded,
+        view_cents,
+        a,
+        sum_contacts,
+        strategy,
+        result,
+        exact_index,
     )
 
 
@@ -436,41 +430,86 @@ def _sales_view_exact(
         expected = np.zeros(n)
     a = float(Fraction(sum_revenue, 100) / sum_contacts) if sum_contacts else float("nan")
 
+    columns = {
+        "attention_index": [np.nan if x is None else float(x) for x in index],
+        "sales_band": band,
+        "sales_area": area,
+        "abc_class": abc_classes(cents, abc),
+    }
+    view_cents = sum(c for c, k in zip(cents, ~excluded, strict=True) if k)
+    return _view(
+        df,
+        id_column,
+        total_column,
+        contacts_raw,
+        revenue,
+        rpc,
+        expected,
+        contacts_f,
+        columns,
+        codes,
+        np.array(cents, dtype=object),
+        excluded,
+        view_cents,
+        a,
+        sum_contacts,
+        strategy,
+        result,
+        pd.Series(index, index=df.index, name="attention_index", dtype=object),
+    )
+
+
+def _view(
+    df,
+    id_column,
+    total_column,
+    contacts_raw,
+    revenue,
+    rpc,
+    expected,
+    contacts_f,
+    columns,
+    codes,
+    cents,
+    excluded,
+    view_cents,
+    a,
+    sum_contacts,
+    strategy,
+    result,
+    exact,
+) -> SalesView:
+    """The :class:`SalesView` of either path: its table, band and area rows and totals."""
     table = pd.DataFrame(
         {
             "relation_id": df[id_column].to_numpy(),
             "revenue": revenue,
             "revenue_per_contact": rpc,
-            "attention_index": [np.nan if x is None else float(x) for x in index],
-            "sales_band": pd.array(band, dtype="str"),
-            "sales_area": pd.array(area, dtype="str"),
+            "attention_index": columns["attention_index"],
+            "sales_band": pd.array(columns["sales_band"], dtype="str"),
+            "sales_area": pd.array(columns["sales_area"], dtype="str"),
             "expected_contacts": expected,
             "contact_gap": expected - contacts_f,
-            "abc_class": pd.array(abc_classes(cents, abc), dtype="str"),
+            "abc_class": pd.array(columns["abc_class"], dtype="str"),
         },
         index=df.index,
     )
-
-    keep = ~excluded
-    n_view = int(keep.sum())
-    view_cents = sum(c for c, k in zip(cents, keep, strict=True) if k)
-    bands = _band_rows(codes, np.array(cents, dtype=object), rpc, n_view, view_cents)
-    areas = _area_rows(bands, n_view, view_cents)
-    used = _used_thresholds(strategy, result)
+    n_view = int((~excluded).sum())
+    bands = _band_rows(codes, cents, rpc, n_view, view_cents)
     return SalesView(
         table=table,
         bands=bands,
-        areas=areas,
+        areas=_area_rows(bands, n_view, view_cents),
         excluded=df.loc[excluded].copy(),
         average_revenue_per_contact=a,
         total_revenue=view_cents / 100,
         total_contacts=float(sum_contacts),
         n=n_view,
         strategy=strategy,
-        thresholds=used,
+        thresholds=_used_thresholds(strategy, result),
         result=result,
         contacts=pd.Series(contacts_raw, index=df.index, name=total_column),
-        _exact=pd.Series(index, index=df.index, name="attention_index", dtype=object),
+        _exact=exact,
     )
 
 
