@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 5006
 DATA   ?= data_samples
 
-.PHONY: app serve-hosted loadtest test lint format bench venv browser clean sample-data lock
+.PHONY: app serve-hosted loadtest test lint format bench venv browser spark clean sample-data lock
 
 venv: $(STAMP)
 
@@ -53,6 +53,16 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; \
 	else echo "NOTE: no /usr/bin/chromium (apt-get install chromium); browser tests will be skipped"; fi
+
+## Apache Spark as an engine (optional, about 500 MB): Java 17 from Debian and the spark extra
+## (pinned in requirements-spark.lock); then --engine pyspark and AANDACHT_SPARK_TESTS=1 work
+spark: venv
+	@if command -v java >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Java 17 (openjdk-17-jre-headless) for Spark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; \
+	else echo "Spark needs Java 17: apt-get install openjdk-17-jre-headless (as root)"; exit 1; fi
+	$(BIN)/python -m pip install -q -r requirements-spark.lock
 
 ## Benchmarks (not part of the tests): 1M and 10M events; results go to docs/performance.md
 bench: venv

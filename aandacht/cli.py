@@ -112,11 +112,22 @@ def workspace_option(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def engine_option(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--engine",
+        choices=["duckdb", "pyspark"],
+        default="duckdb",
+        help="duckdb (default, embedded) or pyspark: Apache Spark reads and counts (a local "
+        "session, $SPARK_REMOTE, or a pyspark:// URL; needs pip install 'aandacht[spark]')",
+    )
+
+
 def _load(args: argparse.Namespace):
     from .load import load
 
     workspace = {"auto": None, "yes": True, "no": False}[getattr(args, "workspace", "auto")]
-    return load(args.data, args.mapping, workspace=workspace)
+    engine = getattr(args, "engine", None)  # pyspark: aandacht.spark
+    return load(args.data, args.mapping, workspace=workspace, engine=engine)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
             "formula (by default such text gets a leading ')",
         )
         workspace_option(sp)
+        engine_option(sp)
 
     c = sub.add_parser("calculate", help="contact moments per relation")
     common(c)
@@ -167,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--data", required=True)
     v.add_argument("--mapping")
     workspace_option(v)
+    engine_option(v)
 
     g = sub.add_parser("generate", help="write a synthetic Dutch CRM data set")
     g.add_argument("--output", required=True, help="folder to write")

@@ -21,13 +21,13 @@ def _redact(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
-def load_database(url: str, mapping: Mapping):
-    """Connect to ``url`` and return a validated :class:`~aandacht.load.Dataset`."""
+def load_database(url: str, mapping: Mapping, *, con: ibis.BaseBackend | None = None):
+    """Connect to ``url`` (or use ``con``) and return a validated :class:`~aandacht.load.Dataset`."""
     from .load import _empty, _finish, conform_ibis
 
     shown = _redact(url)
     try:
-        con = ibis.connect(url)
+        con = con if con is not None else ibis.connect(url)
         existing = set(con.list_tables())
     except Exception as exc:  # drivers raise their own kinds
         raise DataError(

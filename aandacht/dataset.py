@@ -99,7 +99,7 @@ def to_frame(expr) -> pd.DataFrame:
     times faster for 100,000 rows; other engines go through Ibis.
     """
     backend = expr._find_backend(use_default=True)
-    if getattr(backend, "name", None) == "duckdb":
+    if getattr(backend, "name", None) in ("duckdb", "pyspark"):  # Spark: aandacht.spark
         return expr.to_pyarrow().to_pandas()
     return expr.to_pandas()
 

@@ -45,6 +45,7 @@ def load(
     *,
     con: ibis.BaseBackend | None = None,
     workspace: bool | None = None,
+    engine: str | None = None,
 ) -> Dataset:
     """Load and validate a data set.
 
@@ -60,6 +61,8 @@ def load(
         (:mod:`aandacht.workspace`; made on first use, reused while the files are unchanged),
         ``False`` to read the files directly, ``None`` (default) to use one for large event
         logs only. Ignored for an ``.xlsx``, a URL, or when ``con`` is given.
+    engine : ``"pyspark"`` to have Apache Spark read and count (:mod:`aandacht.spark`; also
+        for a ``pyspark://`` URL); default (``None`` or ``"duckdb"``) embedded DuckDB.
 
     Raises
     ------
@@ -74,6 +77,12 @@ def load(
     """
     mp = mapping if isinstance(mapping, Mapping) else read_mapping(mapping)
     text = str(source)
+    if engine == "pyspark" or text.startswith("pyspark://"):
+        from .spark import load_spark
+
+        return load_spark(source, mp)
+    if engine not in (None, "duckdb"):
+        raise ValueError(f"engine {engine!r}: use 'duckdb' (default) or 'pyspark'")
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+]*://", text):
         from .database import load_database
 

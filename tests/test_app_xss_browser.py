@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 from test_app_state import AS_OF
