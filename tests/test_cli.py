@@ -364,3 +364,22 @@ def test_bad_output_and_thresholds_exit_2_before_any_work(tmp_path, capsys, extr
     err = capsys.readouterr().err
     assert message in err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_engine_pyspark_without_pyspark_says_what_to_install(tmp_path, monkeypatch, capsys):
+    """Without the optional Spark install, --engine pyspark exits 2 and names the install."""
+    write_csv_folder(tmp_path, tables())
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark -> ImportError
+    assert main(["validate", "--data", str(tmp_path), "--engine", "pyspark"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'aandacht[spark]'" in err and "Java 17" in err
+
+
+def test_unknown_engine_is_refused(tmp_path):
+    import aandacht
+
+    write_csv_folder(tmp_path, tables())
+    with pytest.raises(ValueError, match="engine 'spark'"):
+        aandacht.load(tmp_path, engine="spark")
+    with pytest.raises(SystemExit):
+        main(["validate", "--data", str(tmp_path), "--engine", "spark"])
