@@ -18,7 +18,6 @@ with that setting).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -28,11 +27,9 @@ import pandas as pd
 import param
 
 import aandacht
-from aandacht import access
 from aandacht import cadence as cadence_mod
 from aandacht import reports as reports_mod
 from aandacht import trend as trend_mod
-from aandacht import twoway as twoway_mod
 from aandacht.errors import AandachtError, DataError
 from aandacht.i18n import t
 from aandacht.monitors import store_folder
@@ -52,12 +49,6 @@ EXTRA_COLUMNS = [
     "overdue_rank",
     "overdue",
 ]
-
-
-def _lock():
-    from .state import _ENGINE_LOCK
-
-    return _ENGINE_LOCK
 
 
 def result_selection(state: MonitorState, revenue: str | None = None) -> aandacht.Selection:
@@ -138,8 +129,7 @@ def trends_of(state: MonitorState, res: pd.DataFrame) -> pd.DataFrame:
     cached = getattr(state, "_trends_cache", None)
     if cached is not None and cached[0] is res:
         return cached[1]
-    with _lock():
-        tr = trend_mod.trends(state.data, result_selection(state))
+    tr = state.session.trends(result_selection(state))  # computed once per selection
     state._trends_cache = (res, tr)
     return tr
 
@@ -159,12 +149,10 @@ def grid_extras(state: MonitorState, res: pd.DataFrame, lang: str) -> pd.DataFra
     out["trend"] = [f"{trend_mod.ARROWS[k]} {t(f'trend_{k}', lang)}" for k in key]
     settings = state.cadence if state.cadence is not None else cadence_mod.empty_cadence()
     try:
-        st = cadence_mod.cadence_status(state.data, res.reset_index(drop=True), settings)
+        st = state.session.cadence_status(res.reset_index(drop=True), settings)
     except (AandachtError, ValueError) as exc:
         state.cadence_error = t("cadence_invalid", lang) + f"\n{exc}"
-        st = cadence_mod.cadence_status(
-            state.data, res.reset_index(drop=True), cadence_mod.empty_cadence()
-        )
+        st = state.session.cadence_status(res.reset_index(drop=True), cadence_mod.empty_cadence())
     st["_row"] = range(len(st))
     rank = pd.Series(range(len(st)), index=cadence_mod.overdue_first(st)["_row"].to_numpy())
     out["cadence_key"] = st["status"].to_numpy()
@@ -209,7 +197,7 @@ class InsightsState(param.Parameterized):
             return
         if len(s.banding.yb) != len(s.result):
             return  # between a new result and its banding
-        sel, p = result_selection(s), s.principal
+        sel = result_selection(s)
         lang = s.lang
         shown = set(s.result["relation_id"].astype(str))  # the relations this login may see
 
@@ -219,22 +207,19 @@ class InsightsState(param.Parameterized):
             return out
 
         try:
-            with _lock():
-                drops = None
-                if s.has_revenue():  # revenue: with sales-monitor permission only
-                    basis = s.settings.get("selection", {}).get("revenue") or s.revenue_basis
-                    drops = visible(
-                        trend_mod.attention_drops(s.data, dataclasses.replace(sel), revenue=basis)
-                    )
-                two = visible(twoway_mod.two_way(s.data, sel))
-                banded = s.result[["relation_id", "total"]].copy()
-                banded["band"] = list(s.banding.yb)
-                depts = access.secure_department_band_matrix(s.data, banded, sel, p)
-                employees = spoc = None
-                if s.employee_permission:  # figures per employee: only with that setting
-                    employees = access.secure_employee_relation_matrix(s.data, sel, p)
-                    employees = visible(employees.reset_index())
-                    spoc = visible(access.secure_single_point_of_contact(s.data, sel, p))
+            ses = s.session  # the principal's permissions apply in every call
+            drops = None
+            if s.has_revenue():  # the revenue setting is on (and the principal may)
+                basis = s.settings.get("selection", {}).get("revenue") or s.revenue_basis
+                drops = visible(ses.attention_drops(sel, revenue=basis))
+            two = visible(ses.two_way(sel))
+            banded = s.result[["relation_id", "total"]].copy()
+            banded["band"] = list(s.banding.yb)
+            depts = ses.department_band_matrix(banded, sel)
+            employees = spoc = None
+            if s.employee_permission:  # figures per employee: only with that setting
+                employees = visible(ses.employee_relation_matrix(sel).reset_index())
+                spoc = visible(ses.single_point_of_contact(sel))
         except (AandachtError, PermissionError, ValueError) as exc:
             self.error = t("calc_error", lang, error=str(exc))
             return
@@ -320,29 +305,17 @@ class ReportsState(param.Parameterized):
         s = self.monitor
         if not s.employee_permission:
             raise PermissionError(t("report_handover_no_permission", s.lang))
-        with _lock():
-            rep = access.secure_handover_report(
-                s.data,
-                self.leaving,
-                s.principal,
-                as_of=result_as_of(s),
-                since=self.handover_since,
-                lang=s.lang,
-            )
+        rep = s.session.handover_report(
+            self.leaving, as_of=result_as_of(s), since=self.handover_since, lang=s.lang
+        )
         return self._viewer(rep)
 
     def catchup(self) -> reports_mod.CatchupReport:
         """The catch-up report of "me" since :attr:`catchup_since`."""
         s = self.monitor
-        with _lock():
-            rep = access.secure_catchup_report(
-                s.data,
-                self.me(),
-                self.catchup_since,
-                s.principal,
-                as_of=result_as_of(s),
-                lang=s.lang,
-            )
+        rep = s.session.catchup_report(
+            self.me(), self.catchup_since, as_of=result_as_of(s), lang=s.lang
+        )
         return self._viewer(rep)
 
     def write_handover(self, path: str | Path) -> Path:

@@ -24,7 +24,7 @@ from aandacht.i18n import fmt_datetime, fmt_relations, t
 from aandacht.monitors import Monitor, MonitorError, period_rule, resolve_period
 from aandacht.selection import to_date
 
-from .state import _ENGINE_LOCK, MonitorState
+from .state import MonitorState
 
 #: Earlier calculations offered in the history list.
 HISTORY_SHOWN = 20
@@ -246,8 +246,7 @@ class SavedMonitors(param.Parameterized):
                 raise access.PermissionDenied(
                     self.principal.login, f"calculation {calc_id}", "it is someone else's"
                 )
-            with _ENGINE_LOCK:
-                shown = access.secure_result(stored.result, s.data, self.principal)
+            shown = s.session.result(stored.result)
         except _STORE_ERRORS + (ValueError,) as exc:
             return self._fail(exc)
         if "ui" in stored.settings:

@@ -13,7 +13,6 @@ import asyncio
 import datetime as dt
 import os
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ from aandacht.selection import (
     parse_selection,
     period_preset,
 )
+from aandacht.service import DataService, Session
 
 from .insights_state import grid_extras, load_cadence
 
@@ -96,32 +96,14 @@ GRID_COLUMNS: dict[str, list[str]] = {
 GRID_HIDDEN = ["overdue_rank", "overdue"]
 #: Columns of the relation list of one bin (name and address, S5).
 BIN_COLUMNS = ["relation_id", "name", "address", "postcode", "city", "total", "dgn"]
-TIMELINE_COLUMNS = [
-    "timestamp",
-    "user_id",
-    "source",
-    "action",
-    "counted",
-    "channel",
-    "direction",
-    "subject",
-    "amount",
-    "status",
-]
 
 #: Calculations kept per login and data set in the store (the newest is shown on opening).
 KEEP_CALCULATIONS = 50
-# One DuckDB connection per data set is shared by all sessions: run its queries one at a time.
-_ENGINE_LOCK = threading.Lock()
-_DATASETS: dict[str, aandacht.Dataset] = {}
 
 
 def get_dataset(path: str) -> aandacht.Dataset:
-    """Load (once per process) and return the data set at ``path``."""
-    with _ENGINE_LOCK:
-        if path not in _DATASETS:
-            _DATASETS[path] = aandacht.load(path)
-        return _DATASETS[path]
+    """The data set at ``path``, loaded once per process (:meth:`DataService.for_source`)."""
+    return DataService.for_source(path).data
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -169,7 +151,7 @@ class MonitorState(param.Parameterized):
         default=None,
         allow_None=True,
         constant=True,
-        doc="Who is asking: every figure comes from aandacht.access's secure_* calls for them.",
+        doc="Who is asking: every figure comes through aandacht.Session for them.",
     )
     revenue_basis = param.Selector(default="both", objects=list(REVENUE_BASES))
     strategy = param.Selector(default="relative", objects=list(bands_mod.STRATEGIES))
@@ -209,7 +191,11 @@ class MonitorState(param.Parameterized):
             params["data_path"] = data_path
         super().__init__(**params)
         self._init_principal()
-        self.data = get_dataset(self.data_path)
+        #: The shared data set (one per process) and this principal's entry point to it: every
+        #: figure comes through ``self.session``, which applies the permissions.
+        self.service = DataService.for_source(self.data_path)
+        self.session = Session(self.service, self.principal)
+        self.data = self.service.data
         users = sorted(self.data.users["user_id"].astype(str))
         self.param.user.objects = users
         self.param.me.objects = users
@@ -385,7 +371,7 @@ class MonitorState(param.Parameterized):
     def open(self) -> None:
         """Show this login's latest calculation on this data set, or calculate once and store it.
 
-        The stored result passes through :func:`aandacht.access.secure_result` (permissions may
+        The stored result passes through :meth:`aandacht.Session.result` (permissions may
         have changed since it was stored); one that cannot be read or shown is recalculated.
         """
         stored = shown = None
@@ -394,8 +380,7 @@ class MonitorState(param.Parameterized):
                 self.data_path, owner=self.principal.login
             )
             if stored is not None and "ui" in stored.settings:
-                with _ENGINE_LOCK:
-                    shown = access.secure_result(stored.result, self.data, self.principal)
+                shown = self.session.result(stored.result)
         except (OSError, sqlite3.Error, AandachtError, ValueError):
             shown = None
         if shown is not None:
@@ -432,8 +417,7 @@ class MonitorState(param.Parameterized):
             self.param.update(**values)
 
     def _compute(self, sel: aandacht.Selection) -> pd.DataFrame:
-        with _ENGINE_LOCK:
-            return access.secure_calculate(self.data, sel, self.principal)
+        return self.session.calculate(sel)
 
     def _settings_for(
         self, sel: aandacht.Selection, ui: dict[str, Any] | None = None
@@ -599,16 +583,14 @@ class MonitorState(param.Parameterized):
             sales = None
             if self.has_revenue():
                 sales_th = th if self.strategy in ("relative", "quantile") else None
-                sales = access.secure_sales_view(
-                    res, self.principal, self.strategy, sales_th, **params
-                )
+                sales = self.session.sales_view(res, self.strategy, sales_th, **params)
             self.band_error = ""
         except ValueError as exc:
             self.band_error = t("band_error", self.lang, error=str(exc))
             if self.banding is not None and len(self.banding.yb) == len(res):
                 return
             banding = bands_mod.classify(res["total"], "relative")
-            sales = access.secure_sales_view(res, self.principal) if self.has_revenue() else None
+            sales = self.session.sales_view(res) if self.has_revenue() else None
         with param.parameterized.batch_call_watchers(self):
             if self.view_mode == "sales" and sales is None:
                 self.view_mode = "attention"
@@ -813,39 +795,6 @@ class MonitorState(param.Parameterized):
             )
         return t("relations_all_text", lang)
 
-    def timeline_table(self, row: int | None = None) -> tuple[str, pd.DataFrame]:
-        """Title and events of the relation in grid row ``row`` (default :attr:`timeline_row`).
-
-        A placeholder for the real timeline (S7): :func:`aandacht.timeline` as a table, for the
-        result's users and up to its ``as_of``.
-        """
-        row = self.timeline_row if row is None else row
-        if row is None or self.result is None or not 0 <= row < len(self.result):
-            return t("timeline_hint", self.lang), pd.DataFrame(columns=TIMELINE_COLUMNS)
-        rid = self.result["relation_id"].iloc[row]
-        sel = self.settings.get("selection", {})
-        try:
-            with _ENGINE_LOCK:
-                tl = access.secure_timeline(
-                    self.data,
-                    rid,
-                    self.principal,
-                    users=sel.get("users"),
-                    user_group=sel.get("user_group"),
-                    as_of=sel.get("as_of"),
-                )
-        except AandachtError as exc:  # PermissionDenied: not one of this login's relations
-            return str(exc), pd.DataFrame(columns=TIMELINE_COLUMNS)
-        # subject/body without contact details, amount without sales_monitor: absent, not empty
-        tl = tl[[c for c in TIMELINE_COLUMNS if c in tl.columns] + ["relation_id"]]
-        if not self.has_revenue():
-            tl = tl.drop(columns=["amount"], errors="ignore")
-        shown = self.table.iloc[row]
-        if self.privacy:
-            tl = pseudonymise(tl, lang=self.lang)
-        title = t("timeline_title", self.lang, name=shown["name"], code=shown["relation_id"])
-        return title, tl.drop(columns=["relation_id"]).reset_index(drop=True)
-
     # ------------------------------------------------------------------------------------------
     # export (S12)
 
@@ -906,7 +855,7 @@ class MonitorState(param.Parameterized):
             sheets[t("sheet_excluded", lang)] = ex.rename(
                 columns={c: t(f"col_{c}", lang) for c in ex.columns}
             )
-        return access.secure_export(path, sheets, self.principal, fills=fills)
+        return self.session.export_xlsx(path, sheets, fills=fills)
 
     def _summary_sheet(self) -> pd.DataFrame:
         lang = self.lang

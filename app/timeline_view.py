@@ -33,9 +33,6 @@ from bokeh.plotting import figure
 from panel.custom import JSComponent
 
 import aandacht
-from aandacht import access
-from aandacht import answers as answers_mod
-from aandacht.history import activity_per_month
 from aandacht.i18n import (
     TEXT,
     fmt_date,
@@ -51,7 +48,7 @@ from aandacht.privacy import MASK, pseudonymise
 from aandacht.schema import CATEGORIES
 
 from .insights_state import result_as_of, result_selection
-from .state import _ENGINE_LOCK, MonitorState
+from .state import MonitorState
 from .views import StateView, alert_html, display_frame, esc, formatters, heading
 
 #: Columns of the timeline table (``event_id`` and ``counted`` are hidden).
@@ -202,11 +199,10 @@ class TimelineState(param.Parameterized):
             return
         as_of = result_as_of(s)
         try:
-            with _ENGINE_LOCK:
-                # for the session's principal: no subject/body without contact details, no
-                # amount without sales-monitor permission (the columns are absent then)
-                tl = access.secure_timeline(s.data, rid, s.principal, as_of=as_of)
-                monthly = activity_per_month(s.data, rid, end=as_of)
+            # for the session's principal: no subject/body without contact details, no
+            # amount without sales-monitor permission (the columns are absent then)
+            tl = s.session.timeline(rid, as_of=as_of)
+            monthly = s.session.activity_per_month(rid, end=as_of)
         except (aandacht.AandachtError, ValueError) as exc:
             self.error = t("calc_error", s.lang, error=str(exc))
             return
@@ -352,13 +348,8 @@ class TimelineState(param.Parameterized):
             "lang": s.lang,
         }
         try:
-            with _ENGINE_LOCK:
-                if s.principal.local:
-                    a = answers_mod.answers(
-                        s.data, rid, s.me, self.since, sales_permission=perm, **kw
-                    )
-                else:  # a logged-in user: "me" is their CRM user, what they may see decides
-                    a = access.secure_answers(s.data, rid, self.since, s.principal, **kw)
+            # locally as the chosen "me"; logged in as the principal's own CRM user
+            a = s.session.answers(rid, self.since, me=s.me, sales_permission=perm, **kw)
         except (aandacht.AandachtError, ValueError) as exc:
             self.error = t("calc_error", s.lang, error=str(exc))
             self.answers = None

@@ -77,7 +77,11 @@ def test_permissions_come_from_the_principal_not_from_settings(data, folder):
 
 def test_timeline_and_export_without_revenue_or_contact_details(data, folder, tmp_path):
     s = session(data, folder, "kijker@example.nl")
-    title, events = s.timeline_table(0)
+    from app.timeline_view import TimelineState
+
+    s.timeline_row = 0
+    tl = TimelineState(s)
+    events = tl.events
     assert len(events) and "subject" not in events.columns and "amount" not in events.columns
     path = s.export_xlsx(tmp_path / "kijker.xlsx")
     wb = openpyxl.load_workbook(path)
@@ -92,8 +96,11 @@ def test_own_relations_only(data, folder):
     assert set(s.result.relation_id) == set(visible) and len(visible) < 124
     outside = sorted(set(s.data.relations.relation_id) - set(visible))[0]
     s.result = pd.concat([s.result, s.result.iloc[:1].assign(relation_id=outside)])
-    title, events = s.timeline_table(len(s.result) - 1)
-    assert "may not see relation" in title and events.empty
+    from app.timeline_view import TimelineState
+
+    s.timeline_row = len(s.result) - 1
+    tl = TimelineState(s)
+    assert "may not see relation" in tl.error and tl.events is None
 
 
 def test_latest_calculation_per_login(data, folder):

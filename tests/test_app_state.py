@@ -204,13 +204,15 @@ def test_bin_lists_name_and_address(state):
     assert len(rows) == state.bins.set_index("band").loc["none", "count"]
 
 
-def test_timeline_placeholder_is_the_library_timeline(state, data):
-    title, events = state.timeline_table(0)
+def test_timeline_is_the_library_timeline(state, data):
+    from app.timeline_view import TimelineState
+
+    state.timeline_row = 0
+    tl = TimelineState(state)
     rid = state.result.relation_id.iloc[0]
     expected = aandacht.timeline(aandacht.load(data), rid, as_of=AS_OF)
-    assert len(events) == len(expected) and rid in title
-    assert events.subject.tolist() == expected.subject.tolist()
-    assert "amount" not in events.columns  # no revenue without permission: absent
+    assert len(tl.events) == len(expected) and rid in tl.title()
+    assert tl.events.subject.tolist() == expected.subject.tolist()
 
 
 # --- sales view (S9) ---------------------------------------------------------------------------
@@ -263,9 +265,12 @@ def test_privacy_mode_hides_codes_names_addresses(state):
     assert state.table.name.iloc[0] == f"Relatie {state.table.relation_id.iloc[0]}"
     assert not set(state.table.name) & set(real.name)
     assert (state.table.address.dropna() == "•••").all()
-    title, events = state.timeline_table(0)
-    assert real.relation_id.iloc[0] not in title and real.name.iloc[0] not in title
-    assert set(events.subject.dropna()) <= {"•••"}
+    from app.timeline_view import TimelineState
+
+    state.timeline_row = 0
+    tl = TimelineState(state)
+    assert real.relation_id.iloc[0] not in tl.title() and real.name.iloc[0] not in tl.title()
+    assert len(tl.shown) and set(tl.shown.subject.dropna()) <= {"•••"}
     state.selected_bin = "none"
     assert not set(state.bin_relations().name) & set(real.name)
 

@@ -18,6 +18,7 @@ MODULES = [
     "aandacht.bands",
     "aandacht.sales",
     "aandacht.summary",
+    "aandacht.service",
 ]
 
 

@@ -1,0 +1,376 @@
+"""One entry point per user of the data: a shared :class:`DataService` per data set and a
+:class:`Session` per person asking.
+
+The dashboard, notebooks and scripts that serve more than one person use these two instead of
+calling the counting functions directly:
+
+* :class:`DataService` — one per data set and process, shared by every session: the loaded
+  :class:`~aandacht.dataset.Dataset`, the lock that lets one engine connection serve many
+  sessions one query at a time, and the results that are the same for everyone who asks the same
+  thing (a calculation, the trends of a selection), kept in a small cache. ``DataService.for_source``
+  keeps one per data set per process.
+* :class:`Session` — ``service.session(principal)``: every feature for that principal, with the
+  permissions of :mod:`aandacht.access` applied on canonical column names, before anything is
+  translated. The local, log-in-free session is :func:`~aandacht.access.local_principal`, which
+  may see everything; a logged-in session sees only its visible relations and fields.
+
+>>> import aandacht
+>>> from aandacht.access import Principal
+>>> service = DataService.for_source("data_samples")
+>>> everyone = service.session()
+>>> res = everyone.calculate(aandacht.Selection(as_of="2026-10-31", revenue="orders"))
+>>> "revenue" in res.columns
+True
+>>> counts_only = service.session(Principal("piet", all_relations=True))
+>>> "revenue" in counts_only.calculate(aandacht.Selection(as_of="2026-10-31")).columns
+False
+>>> counts_only.calculate(aandacht.Selection(as_of="2026-10-31", revenue="orders"))
+Traceback (most recent call last):
+...
+aandacht.access.PermissionDenied: piet may not see revenue (orders): it is shown only to the sales_monitor role
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import access
+from .access import Principal, local_principal
+from .dataset import Dataset
+from .selection import Selection
+
+#: Results kept per data set (calculations and trends of different selections).
+CACHE_SIZE = 32
+
+
+class DataService:
+    """A data set shared by every session in a process, with its engine lock and caches.
+
+    Parameters
+    ----------
+    data : the loaded data set.
+    source : where it came from (a folder, ``.xlsx`` or URL), for messages and the registry.
+    """
+
+    _registry: dict[str, DataService] = {}
+    _registry_lock = threading.Lock()
+
+    def __init__(self, data: Dataset, source: str | Path | None = None) -> None:
+        self.data = data
+        self.source = None if source is None else str(source)
+        #: One query at a time on the engine connection (DuckDB's is not for concurrent use).
+        self.lock = threading.RLock()
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        #: Raised by :meth:`invalidate`: results computed before belong to older data.
+        self.version = 0
+
+    @classmethod
+    def for_source(cls, source: str | Path, loader: Callable[[str], Dataset] | None = None):
+        """The process's one service of the data set at ``source`` (loaded on first use)."""
+        key = str(source)
+        with cls._registry_lock:
+            service = cls._registry.get(key)
+            if service is None:
+                if loader is None:
+                    from .load import load as loader
+                service = cls._registry[key] = cls(loader(key), key)
+            return service
+
+    @classmethod
+    def forget(cls, source: str | Path | None = None) -> None:
+        """Drop the registered service of ``source`` (or all): the next use loads again."""
+        with cls._registry_lock:
+            if source is None:
+                cls._registry.clear()
+            else:
+                cls._registry.pop(str(source), None)
+
+    def session(self, principal: Principal | None = None) -> Session:
+        """A :class:`Session` on this data set for ``principal`` (default: the local one)."""
+        return Session(self, principal)
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` under the engine lock."""
+        with self.lock:
+            return fn(*args, **kwargs)
+
+    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """The cached value of ``key``, else ``compute()`` (under the lock) and keep it.
+
+        DataFrames are returned as copies, so that no caller changes what others get.
+        """
+        key = (self.version, *key)
+        with self.lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                value = self._cache[key]
+            else:
+                value = compute()
+                self._cache[key] = value
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return _copy(value)
+
+    def invalidate(self) -> None:
+        """Forget every cached result (the data changed)."""
+        with self.lock:
+            self.version += 1
+            self._cache.clear()
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        out = value.copy()
+        out.attrs = dict(value.attrs)
+        return out
+    return value
+
+
+def _selection_key(sel: Selection | None) -> Selection:
+    """The selection with its ``as_of`` resolved (a default of "today" changes at midnight)."""
+    sel = sel or Selection()
+    return dataclasses.replace(sel, as_of=sel.resolved_as_of())
+
+
+def _rules_key(rules: Any) -> Any:
+    """A hashable key for counting rules, or ``_NO_CACHE`` for a table given by value."""
+    if rules is None or isinstance(rules, str | Path):
+        return None if rules is None else str(rules)
+    return _NO_CACHE
+
+
+_NO_CACHE = object()
+
+
+def _scope(p: Principal) -> Principal:
+    """What of a principal decides a calculation's result: two logins with the same scope get
+    the same table (the login and name do not count; the CRM user only where it decides)."""
+    personal = p.own_days is not None or p.users == "self"
+    return dataclasses.replace(
+        p, login="", name=None, roles=(), user_id=p.user_id if personal else None
+    )
+
+
+class Session:
+    """Every feature of the monitor for one principal on a shared :class:`DataService`.
+
+    Every method applies the principal's permissions (visible relations, revenue, contact
+    details, figures per employee; see :mod:`aandacht.access`) and runs under the service's
+    engine lock; what does not depend on the principal is computed once per data set.
+
+    Parameters
+    ----------
+    service : the data set's service, or a :class:`~aandacht.dataset.Dataset` (a service of its
+        own is made).
+    principal : who is asking; default :func:`~aandacht.access.local_principal` (everything).
+    """
+
+    def __init__(self, service: DataService | Dataset, principal: Principal | None = None):
+        self.service = service if isinstance(service, DataService) else DataService(service)
+        self.principal = principal or local_principal()
+
+    # -- what the session is -------------------------------------------------------------------
+
+    @property
+    def data(self) -> Dataset:
+        """The data set (the small tables — relations, users, groups — are public to sessions)."""
+        return self.service.data
+
+    @property
+    def local(self) -> bool:
+        """True for the local session without log-in (everything allowed)."""
+        return self.principal.local
+
+    def may(self, permission: str) -> bool:
+        """Whether the principal has ``permission`` (``revenue``, ``contact_details``,
+        ``employees``, ``share_monitors``)."""
+        return self.principal.allows(permission)
+
+    def visible_relations(self, as_of: Any = None, rules: Any = None) -> frozenset[str] | None:
+        """The relation ids this principal may see (``None``: all)."""
+        if self.principal.all_relations:
+            return None
+        key = ("visible", self.principal, str(as_of or dt.date.today()), _rules_key(rules))
+        return self._cached(
+            key, lambda: access.visible_relations(self.data, self.principal, as_of, rules)
+        )
+
+    def _cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        if _NO_CACHE in key:
+            return self.service.run(compute)
+        return self.service.cached(key, compute)
+
+    def _visible(self, df: pd.DataFrame, as_of: Any, rules: Any) -> pd.DataFrame:
+        out = access._keep_visible(df, self.visible_relations(as_of, rules))
+        if out is not df:
+            out = out.reset_index(drop=True)
+            out.attrs = dict(df.attrs)
+        return out
+
+    # -- counting (S1, S2, S8) -----------------------------------------------------------------
+
+    def calculate(self, selection: Selection | None = None, rules: Any = None) -> pd.DataFrame:
+        """:func:`aandacht.calculate` for this principal (:func:`aandacht.access.secure_calculate`);
+        the same question from the same principal is answered from the cache."""
+        sel = _selection_key(selection)
+        p = self.principal
+        key = ("calculate", sel, _scope(p), _rules_key(rules))
+        out = self._cached(key, lambda: access.secure_calculate(self.data, sel, p, rules))
+        out.attrs["principal"] = p.login
+        return out
+
+    def result(self, result: pd.DataFrame, rules: Any = None) -> pd.DataFrame:
+        """A stored result (a saved monitor, the last calculation) as this principal may see it."""
+        return self.service.run(access.secure_result, result, self.data, self.principal, rules)
+
+    def sales_view(self, result: pd.DataFrame, *args: Any, **kwargs: Any):
+        """:func:`aandacht.sales.sales_view` — only with ``sales_monitor``."""
+        return access.secure_sales_view(result, self.principal, *args, **kwargs)
+
+    # -- one relation (S7, B7) -----------------------------------------------------------------
+
+    def timeline(self, relation_id: str, **kwargs: Any) -> pd.DataFrame:
+        """:func:`aandacht.timeline` of a visible relation, without the fields the principal may
+        not see (:func:`aandacht.access.secure_timeline`)."""
+        return self.service.run(
+            access.secure_timeline, self.data, relation_id, self.principal, **kwargs
+        )
+
+    def activity_per_month(self, relation_id: str, **kwargs: Any) -> pd.DataFrame:
+        """:func:`aandacht.history.activity_per_month` of a visible relation (counts only)."""
+        from .history import activity_per_month
+
+        def run() -> pd.DataFrame:
+            access._check_relation(
+                self.data, relation_id, self.principal, kwargs.get("end"), kwargs.get("rules")
+            )
+            return activity_per_month(self.data, relation_id, **kwargs)
+
+        return self.service.run(run)
+
+    def answers(
+        self, relation_id: str, since: Any, *, me: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """:func:`aandacht.answers.answers` about a visible relation.
+
+        A logged-in principal asks as its own CRM user (``me`` is ignored); the local session
+        asks as ``me``. ``sales_permission`` is honoured only when the principal has revenue.
+        """
+        from .answers import answers
+
+        if self.local:
+            perm = bool(kwargs.pop("sales_permission", True))
+            return self.service.run(
+                answers, self.data, relation_id, me, since, sales_permission=perm, **kwargs
+            )
+        return self.service.run(
+            access.secure_answers, self.data, relation_id, since, self.principal, **kwargs
+        )
+
+    # -- insights (B1, B2, B4, B6) -------------------------------------------------------------
+
+    def trends(self, selection: Selection | None = None, rules: Any = None) -> pd.DataFrame:
+        """:func:`aandacht.trend.trends` of the visible relations (computed once per selection
+        for every session)."""
+        from .trend import trends
+
+        sel = _selection_key(selection)
+        key = ("trends", dataclasses.replace(sel, revenue=None), _rules_key(rules))
+        tr = self._cached(key, lambda: trends(self.data, sel, rules))
+        return self._visible(tr, sel.resolved_as_of(), rules)
+
+    def attention_drops(
+        self, selection: Selection | None = None, rules: Any = None, **kwargs: Any
+    ) -> pd.DataFrame:
+        """:func:`aandacht.trend.attention_drops` (revenue: only with ``sales_monitor``)."""
+        from .trend import attention_drops
+
+        access.require(self.principal, "revenue", "attention drops of valuable relations")
+        sel = _selection_key(selection)
+        df = self.service.run(attention_drops, self.data, sel, rules, **kwargs)
+        return self._visible(df, sel.resolved_as_of(), rules)
+
+    def two_way(self, selection: Selection | None = None, rules: Any = None, **kw: Any):
+        """:func:`aandacht.twoway.two_way` of the visible relations."""
+        from .twoway import two_way
+
+        sel = _selection_key(selection)
+        df = self.service.run(two_way, self.data, sel, rules, **kw)
+        return self._visible(access.redact(df, self.principal), sel.resolved_as_of(), rules)
+
+    def cadence_status(self, result: pd.DataFrame, settings: Any) -> pd.DataFrame:
+        """:func:`aandacht.cadence.cadence_status` of a result this session holds."""
+        from .cadence import cadence_status
+
+        return self.service.run(cadence_status, self.data, result, settings)
+
+    def department_band_matrix(
+        self, result: pd.DataFrame, selection: Selection | None = None, **kwargs: Any
+    ) -> pd.DataFrame:
+        """:func:`aandacht.who.department_band_matrix` over the visible relations."""
+        return self.service.run(
+            access.secure_department_band_matrix,
+            self.data,
+            result,
+            _selection_key(selection),
+            self.principal,
+            **kwargs,
+        )
+
+    def employee_relation_matrix(self, selection: Selection | None = None, **kwargs: Any):
+        """:func:`aandacht.who.employee_relation_matrix` (needs ``employees``), visible only."""
+        sel = _selection_key(selection)
+        df = self.service.run(
+            access.secure_employee_relation_matrix, self.data, sel, self.principal, **kwargs
+        )
+        return df
+
+    def single_point_of_contact(self, selection: Selection | None = None, **kwargs: Any):
+        """:func:`aandacht.who.single_point_of_contact` (needs ``employees``), visible only."""
+        sel = _selection_key(selection)
+        return self.service.run(
+            access.secure_single_point_of_contact, self.data, sel, self.principal, **kwargs
+        )
+
+    def contacts_per_employee(self, selection: Selection | None = None, **kwargs: Any):
+        """:func:`aandacht.who.contacts_per_employee` (needs ``employees``)."""
+        sel = _selection_key(selection)
+        return self.service.run(
+            access.secure_contacts_per_employee, self.data, sel, self.principal, **kwargs
+        )
+
+    # -- reports (S15) and exports (S13) -------------------------------------------------------
+
+    def handover_report(self, user: str, **kwargs: Any):
+        """:func:`aandacht.reports.handover_report` (needs ``employees``), visible only."""
+        return self.service.run(
+            access.secure_handover_report, self.data, user, self.principal, **kwargs
+        )
+
+    def catchup_report(self, me: str | None, since: Any, **kwargs: Any):
+        """:func:`aandacht.reports.catchup_report` — one's own (``me`` default the principal's
+        CRM user), or anyone's with ``employees``; visible relations only."""
+        return self.service.run(
+            access.secure_catchup_report, self.data, me, since, self.principal, **kwargs
+        )
+
+    def export_xlsx(
+        self,
+        path: str | Path,
+        sheets: Mapping[str, pd.DataFrame],
+        fills: Mapping[str, Mapping[str, Callable[[object], str | None]]] | None = None,
+    ) -> Path:
+        """Write a workbook of ``sheets`` without the columns the principal may not see
+        (:func:`aandacht.access.secure_export`)."""
+        return access.secure_export(path, sheets, self.principal, fills=fills)
+
+
+__all__ = ["CACHE_SIZE", "DataService", "Session"]

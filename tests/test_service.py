@@ -1,0 +1,200 @@
+"""The service layer: one shared DataService per data set, one Session per principal.
+
+Permissions hold in every method (a property test over random principals searches every
+output for revenue and contact content); the cache shares what is the same for everyone and
+never hands out a frame that another caller can change; concurrent sessions on one engine
+connection get the same answers as one at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import aandacht
+from aandacht import access
+from aandacht.access import PermissionDenied, Principal
+from aandacht.service import DataService, Session
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data_samples"
+AS_OF = "2026-10-31"
+SEL = aandacht.Selection(as_of=AS_OF, period_from="2026-05-01", period_to=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def service() -> DataService:
+    return DataService(aandacht.load(SAMPLE), SAMPLE)
+
+
+def test_one_service_per_source():
+    DataService.forget(SAMPLE)
+    a = DataService.for_source(SAMPLE)
+    assert DataService.for_source(str(SAMPLE)) is a
+    DataService.forget(SAMPLE)
+    assert DataService.for_source(SAMPLE) is not a
+    DataService.forget(SAMPLE)
+
+
+def test_local_session_is_the_library(service):
+    s = service.session()
+    assert s.local and s.may("revenue")
+    sel = aandacht.Selection(as_of=AS_OF, revenue="both")
+    pd.testing.assert_frame_equal(
+        s.calculate(sel).drop(columns=[]), aandacht.calculate(service.data, sel)
+    )
+
+
+def test_results_are_cached_and_copied(service, monkeypatch):
+    calls = []
+    real = access.secure_calculate
+    monkeypatch.setattr(
+        access, "secure_calculate", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    service.invalidate()
+    viewer = Principal("anna", all_relations=True)
+    colleague = Principal("bert", all_relations=True)  # the same scope: the same table
+    a = service.session(viewer).calculate(SEL)
+    a.loc[0, "total"] = -1  # a caller changing its copy changes nothing for others
+    b = service.session(colleague).calculate(SEL)
+    assert len(calls) == 1 and b.loc[0, "total"] != -1
+    assert a.attrs["principal"] == "anna" and b.attrs["principal"] == "bert"
+    # another scope, another selection or newer data: counted again
+    service.session(Principal("carla", b_groups=("top customers",))).calculate(SEL)
+    service.session(viewer).calculate(aandacht.Selection(as_of=AS_OF, user_group="Sales"))
+    service.invalidate()
+    service.session(viewer).calculate(SEL)
+    assert len(calls) == 4
+
+
+def test_restricted_principal_sees_only_its_relations(service):
+    p = Principal("carla", b_groups=("top customers",))
+    s = service.session(p)
+    visible = s.visible_relations(AS_OF)
+    assert visible and len(visible) < len(service.data.relations)
+    assert set(s.calculate(SEL).relation_id) <= visible
+    assert set(s.trends(SEL).relation_id) <= visible
+    assert set(s.two_way(SEL).relation_id) <= visible
+    outside = sorted(set(service.data.relations.relation_id) - visible)[0]
+    with pytest.raises(PermissionDenied):
+        s.timeline(outside, as_of=AS_OF)
+    with pytest.raises(PermissionDenied):
+        s.activity_per_month(outside, end=AS_OF)
+    inside = sorted(visible)[0]
+    assert len(s.activity_per_month(inside, end=AS_OF))
+
+
+def test_answers_local_as_me_and_logged_in_as_oneself(service):
+    rid = service.data.relations.relation_id.iloc[3]
+    local = service.session().answers(rid, "2026-09-01", me="JdV", as_of=AS_OF)
+    expected = aandacht.answers.answers(service.data, rid, "JdV", "2026-09-01", as_of=AS_OF)
+    assert local.keys() == expected.keys()
+    nobody = service.session(Principal("anna", all_relations=True))
+    with pytest.raises(PermissionDenied, match="no CRM user_id"):
+        nobody.answers(rid, "2026-09-01", me="JdV", as_of=AS_OF)
+
+
+def test_concurrent_sessions_get_what_one_at_a_time_gets(service):
+    service.invalidate()
+    sels = [aandacht.Selection(as_of=AS_OF, user_group=g) for g in service.data.group_names()[:4]]
+    serial = [aandacht.calculate(service.data, s) for s in sels]
+    out: dict[int, pd.DataFrame] = {}
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            s = service.session(Principal(f"u{i}", all_relations=True, can_see_revenue=True))
+            out[i] = s.calculate(sels[i % len(sels)])
+            s.trends(sels[i % len(sels)])
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for i, df in out.items():
+        pd.testing.assert_frame_equal(df, serial[i % len(sels)], check_like=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# no leak, whatever the principal
+
+
+def _frames(obj):
+    if isinstance(obj, pd.DataFrame):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _frames(v)
+    elif hasattr(obj, "__dataclass_fields__"):
+        for name in obj.__dataclass_fields__:
+            yield from _frames(getattr(obj, name))
+
+
+def _leaks(obj, principal: Principal) -> list[str]:
+    found = []
+    for df in _frames(obj):
+        for c in df.columns:
+            if not principal.can_see_revenue and access.is_revenue_column(c):
+                found.append(c)
+            if not principal.can_see_contact_details and access.is_contact_column(c):
+                found.append(c)
+    return found
+
+
+PRINCIPALS = st.builds(
+    Principal,
+    login=st.just("probe"),
+    user_id=st.sampled_from([None, "JdV", "RJ"]),
+    all_relations=st.booleans(),
+    own_days=st.sampled_from([None, 90, 365]),
+    b_groups=st.sampled_from([(), ("top customers",)]),
+    can_see_contact_details=st.booleans(),
+    can_see_revenue=st.booleans(),
+    can_see_employees=st.booleans(),
+    users=st.sampled_from(["all", "self"]),
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(p=PRINCIPALS, revenue=st.sampled_from([None, "both"]))
+def test_no_method_shows_what_the_principal_may_not_see(service, p, revenue):
+    s = Session(service, p)
+    sel = aandacht.Selection(as_of=AS_OF, period_from="2026-05-01", revenue=revenue)
+    rid = service.data.relations.relation_id.iloc[0]
+    calls = {
+        "calculate": lambda: s.calculate(sel),
+        "timeline": lambda: s.timeline(rid, as_of=AS_OF),
+        "answers": lambda: s.answers(rid, "2026-09-01", me="JdV", as_of=AS_OF),
+        "trends": lambda: s.trends(sel),
+        "two_way": lambda: s.two_way(sel),
+        "drops": lambda: s.attention_drops(sel, revenue="both"),
+        "employees": lambda: s.employee_relation_matrix(sel),
+        "spoc": lambda: s.single_point_of_contact(sel),
+        "handover": lambda: s.handover_report("JdV", as_of=AS_OF),
+        "catchup": lambda: s.catchup_report("JdV", "2026-10-01", as_of=AS_OF),
+    }
+    visible = s.visible_relations(AS_OF)
+    for name, call in calls.items():
+        try:
+            out = call()
+        except (PermissionDenied, aandacht.SelectionError):
+            continue  # refused is fine; shown is checked
+        assert not _leaks(out, p), (name, _leaks(out, p))
+        if visible is not None:
+            for df in _frames(out):
+                if "relation_id" in df.columns:
+                    assert set(df.relation_id.astype(str)) <= visible, name
+    if revenue and not p.can_see_revenue:
+        with pytest.raises(PermissionDenied):
+            s.calculate(sel)
