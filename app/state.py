@@ -605,9 +605,22 @@ class MonitorState(param.Parameterized):
         if self.banding is None:
             return
         with param.parameterized.batch_call_watchers(self):
+            if self.view_mode == "sales":
+                self._ensure_sales_explanations()
             self.bins = self._build_bins(self.banding, self.sales)
             self._build_summary(self.banding, self.sales)
             self.selected_bin = None
+
+    def _ensure_sales_explanations(self) -> None:
+        """The sales view's sentences (one per relation, 1 s at 100k relations) are made when
+        the sales view is first shown or exported, not with every calculation."""
+        if self.sales is None or self.table is None or "sales_explanation" in self.table:
+            return
+        table = self.table.copy()
+        table["sales_explanation"] = summary_mod.sales_explanations(
+            self.sales, self.lang
+        ).to_numpy()
+        self.table = table
 
     def _build_table(
         self, res: pd.DataFrame, banding: bands_mod.BandResult, sales: SalesView | None
@@ -648,7 +661,8 @@ class MonitorState(param.Parameterized):
                 "" if pd.isna(b) else bands_mod.BANDS[b].colour for b in st["sales_band"]
             ]
             out["sales_area"] = [bands_mod.label(a, lang) for a in st["sales_area"]]
-            out["sales_explanation"] = summary_mod.sales_explanations(sales, lang).to_numpy()
+            if self.view_mode == "sales":  # else when the sales view is first shown
+                out["sales_explanation"] = summary_mod.sales_explanations(sales, lang).to_numpy()
         if self.privacy:
             out = pseudonymise(out, lang=lang)
         return out.reset_index(drop=True)
@@ -805,6 +819,7 @@ class MonitorState(param.Parameterized):
         that looks like a formula is written as text (:func:`aandacht.export.write_xlsx`).
         """
         lang = self.lang
+        self._ensure_sales_explanations()
         table = self.table if rows is None else self.table.iloc[sorted(rows)]
         cols = [
             "colour",

@@ -381,3 +381,17 @@ def test_sales_view_with_credit_notes(tmp_path):
     assert state.summary_text
     state.lang = "en"
     assert any("negative revenue" in x for x in state.table["sales_explanation"])
+
+
+def test_sales_sentences_are_made_when_the_sales_view_is_shown_or_exported(state, tmp_path):
+    state.sales_permission = True
+    assert state.view_mode == "attention" and state.sales is not None
+    assert "sales_explanation" not in state.table  # not made with every calculation
+    path = state.export_xlsx(tmp_path / "x.xlsx")  # the export has them all the same
+    header = [c.value for c in next(openpyxl.load_workbook(path).worksheets[0].iter_rows())]
+    from aandacht.i18n import t
+
+    assert t("col_sales_explanation", "nl") in header
+    state.view_mode = "sales"
+    expected = aandacht.summary.sales_explanations(state.sales, "nl")
+    assert state.table["sales_explanation"].tolist() == expected.tolist()
