@@ -1084,3 +1084,24 @@ def fmt_datetime(d: Any, lang: str = "nl") -> str:
 
 
 __all__ += ["APP_TEXT", "fmt_date", "fmt_datetime"]
+
+
+def per_value(values: Any, fn: Any) -> list:
+    """``[fn(v) for v in values]``, with ``fn`` called once per distinct value (``None`` for a
+    missing one): labels and colours for 100,000 rows from a handful of keys.
+
+    >>> per_value(["much", "none", "much", None], lambda k: k and k.upper())
+    ['MUCH', 'NONE', 'MUCH', None]
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    if (codes < 0).any():
+        mapped[-1] = fn(None)
+    return mapped[codes].tolist()
+
+
+__all__ += ["per_value"]

@@ -31,7 +31,7 @@ from aandacht import cadence as cadence_mod
 from aandacht import reports as reports_mod
 from aandacht import trend as trend_mod
 from aandacht.errors import AandachtError, DataError
-from aandacht.i18n import t
+from aandacht.i18n import per_value, t
 from aandacht.monitors import store_folder
 from aandacht.privacy import pseudonymise
 
@@ -146,7 +146,7 @@ def grid_extras(state: MonitorState, res: pd.DataFrame, lang: str) -> pd.DataFra
     tr = trends_of(state, res).set_index("relation_id")
     key = ids.map(tr["trend"]).fillna("flat")
     out["trend_key"] = key.to_numpy()
-    out["trend"] = [f"{trend_mod.ARROWS[k]} {t(f'trend_{k}', lang)}" for k in key]
+    out["trend"] = per_value(key, lambda k: f"{trend_mod.ARROWS[k]} {t(f'trend_{k}', lang)}")
     settings = state.cadence if state.cadence is not None else cadence_mod.empty_cadence()
     try:
         st = state.session.cadence_status(res.reset_index(drop=True), settings)
@@ -156,7 +156,7 @@ def grid_extras(state: MonitorState, res: pd.DataFrame, lang: str) -> pd.DataFra
     st["_row"] = range(len(st))
     rank = pd.Series(range(len(st)), index=cadence_mod.overdue_first(st)["_row"].to_numpy())
     out["cadence_key"] = st["status"].to_numpy()
-    out["cadence"] = [t(f"cadence_{s}", lang) for s in st["status"]]
+    out["cadence"] = per_value(st["status"], lambda s: t(f"cadence_{s}", lang))
     out["overdue_ratio"] = st["overdue_ratio"].to_numpy()
     out["overdue_rank"] = rank.sort_index().to_numpy()
     out["overdue"] = st["overdue"].to_numpy()

@@ -31,6 +31,7 @@ from aandacht.i18n import (
     fmt_number,
     fmt_percent,
     fmt_relations,
+    per_value,
     t,
 )
 from aandacht.monitors import MonitorStore
@@ -641,8 +642,8 @@ class MonitorState(param.Parameterized):
         ]
         out = res[cols].copy()
         out["band_key"] = pd.array(banding.yb.astype(str), dtype="str")
-        out["band"] = [bands_mod.label(b, lang) for b in banding.yb]
-        out["band_colour"] = [bands_mod.BANDS[b].colour for b in banding.yb]
+        out["band"] = per_value(banding.yb, lambda b: bands_mod.label(b, lang))
+        out["band_colour"] = per_value(banding.yb, lambda b: bands_mod.BANDS[b].colour)
         out["explanation"] = summary_mod.explanations(res, banding, lang).to_numpy()
         for col, values in grid_extras(self, res, lang).items():  # trend (B1), cadence (B2)
             out[col] = values.to_numpy()
@@ -654,13 +655,14 @@ class MonitorState(param.Parameterized):
             out["invoices"] = res["invoices"].to_numpy()
             out["sales_band_key"] = st["sales_band"].to_numpy()
             out["sales_area_key"] = st["sales_area"].to_numpy()
-            out["sales_band"] = [
-                "" if pd.isna(b) else bands_mod.label(b, lang) for b in st["sales_band"]
-            ]
-            out["sales_band_colour"] = [
-                "" if pd.isna(b) else bands_mod.BANDS[b].colour for b in st["sales_band"]
-            ]
-            out["sales_area"] = [bands_mod.label(a, lang) for a in st["sales_area"]]
+            sb = st["sales_band"]
+            out["sales_band"] = per_value(
+                sb, lambda b: "" if b is None else bands_mod.label(b, lang)
+            )
+            out["sales_band_colour"] = per_value(
+                sb, lambda b: "" if b is None else bands_mod.BANDS[b].colour
+            )
+            out["sales_area"] = per_value(st["sales_area"], lambda a: bands_mod.label(a, lang))
             if self.view_mode == "sales":  # else when the sales view is first shown
                 out["sales_explanation"] = summary_mod.sales_explanations(sales, lang).to_numpy()
         if self.privacy:

@@ -19,6 +19,8 @@ MODULES = [
     "aandacht.sales",
     "aandacht.summary",
     "aandacht.service",
+    "aandacht.i18n",
+    "aandacht.privacy",
 ]
 
 
