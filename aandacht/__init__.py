@@ -15,8 +15,11 @@ from .errors import AandachtError, DataError, MappingError, Problem, SelectionEr
 from .load import Dataset, from_frames, load
 from .rules import default_rules, load_rules
 from .selection import Selection, read_selection_file
+from .service import DataService, Session
 
 __all__ = [
+    "DataService",
+    "Session",
     "AandachtError",
     "DataError",
     "Dataset",
