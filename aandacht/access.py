@@ -748,7 +748,7 @@ def visible_relations(
     if principal.own_days is not None and principal.user_id is not None:
         import ibis
 
-        from .engine import _category_conditions, _day_start
+        from .counting import category_conditions, day_start
         from .rules import load_rules
 
         end = to_date(as_of, "as_of") or dt.date.today()
@@ -756,10 +756,10 @@ def visible_relations(
         t = data.events
         t = t.filter(
             (t.user_id == principal.user_id)
-            & (t.timestamp >= _day_start(first))
-            & (t.timestamp < _day_start(end + dt.timedelta(days=1)))
+            & (t.timestamp >= day_start(first))
+            & (t.timestamp < day_start(end + dt.timedelta(days=1)))
         )
-        t = t.filter(ibis.or_(*_category_conditions(t, load_rules(rules)).values()))
+        t = t.filter(ibis.or_(*category_conditions(t, load_rules(rules)).values()))
         own = t.select("relation_id").distinct().to_pandas()["relation_id"]
         ids |= set(own.astype(str))
     return frozenset(ids)

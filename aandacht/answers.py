@@ -50,8 +50,9 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from .counting import category_conditions, day_start
 from .dataset import Dataset
-from .engine import _category_conditions, _day_start, calculate
+from .engine import calculate
 from .errors import SelectionError
 from .rules import load_rules
 from .sales import sales_view
@@ -128,7 +129,7 @@ def _as_of(as_of: dt.date | str | None) -> dt.date:
 
 def _end(as_of: dt.date) -> ibis.Value:
     """The first moment after ``as_of``: events before it are seen."""
-    return _day_start(as_of + dt.timedelta(days=1))
+    return day_start(as_of + dt.timedelta(days=1))
 
 
 def _relation(data: Dataset, relation_id: str) -> str:
@@ -164,7 +165,7 @@ def _events_of(data: Dataset, relation_ids: Sequence[str] | ibis.Table, as_of: d
 
 
 def _counted(t: ibis.Table, rules) -> ibis.Value:
-    return ibis.or_(*_category_conditions(t, load_rules(rules)).values())
+    return ibis.or_(*category_conditions(t, load_rules(rules)).values())
 
 
 def _user_info(data: Dataset) -> pd.DataFrame:
@@ -253,7 +254,7 @@ def colleague_contacts(
     if start is None:
         raise SelectionError("choose the date since when ('since')")
     t = _events_of(data, [rid], end)
-    t = t.filter((t.user_id != me) & (t.timestamp >= _day_start(start)))
+    t = t.filter((t.user_id != me) & (t.timestamp >= day_start(start)))
     t = t.filter(_counted(t, rules))
     cols = [
         "timestamp",

@@ -13,8 +13,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from .counting import category_conditions, day_start, rules_table, selected_events
 from .dataset import Dataset, to_frame
-from .rules import load_rules
 from .schema import CATEGORIES
 from .selection import Selection, resolve_relations, resolve_users
 
@@ -36,47 +36,6 @@ LAST_COLUMNS = [
     "last_direction",
 ]
 NAW_COLUMNS = ["colour", "address", "postcode", "city", "country", "lat", "lon"]
-
-
-_DEFAULT_RULES: list[pd.DataFrame] = []
-
-
-def _rules(rules: pd.DataFrame | str | None) -> pd.DataFrame:
-    """:func:`~aandacht.rules.load_rules`, reading and checking the default table once."""
-    if rules is not None:
-        return load_rules(rules)
-    if not _DEFAULT_RULES:
-        _DEFAULT_RULES.append(load_rules(None))
-    return _DEFAULT_RULES[0].copy()
-
-
-def _category_conditions(t: ibis.Table, rules: pd.DataFrame) -> dict[str, ibis.Value]:
-    """Per category, the boolean expression 'this event is a contact moment counted under it'."""
-    conds = {}
-    counted = rules[rules["counted"]]
-    for cat in CATEGORIES:
-        parts = []
-        for source, grp in counted[counted["counted_under"] == cat].groupby("source", sort=True):
-            actions = sorted(grp["action"])
-            parts.append((t.source == source) & t.action.isin(actions))
-        conds[cat] = ibis.or_(*parts) if parts else ibis.literal(False)
-    return conds
-
-
-def _day_start(d: dt.date) -> ibis.Value:
-    return ibis.timestamp(dt.datetime(d.year, d.month, d.day))
-
-
-def _selected_events(data: Dataset, sel: Selection, users, relations: pd.DataFrame | None):
-    t = data.events
-    as_of = sel.resolved_as_of()
-    t = t.filter(t.timestamp < _day_start(as_of + dt.timedelta(days=1)))
-    if users is not None:
-        t = t.filter(t.user_id.isin(users))
-    if relations is not None and (sel.b_group is not None or sel.relations is not None):
-        ids = ibis.memtable(pd.DataFrame({"relation_id": relations["relation_id"].astype(object)}))
-        t = t.semi_join(ids, "relation_id")
-    return t
 
 
 def calculate(
@@ -118,15 +77,15 @@ def calculate(
     True
     """
     sel = selection or Selection()
-    rules_df = _rules(rules)
+    rules_df = rules_table(rules)
     users = resolve_users(data, sel)
     relations = resolve_relations(data, sel)
     as_of = sel.resolved_as_of()
     p_from, p_to = sel.period()
 
-    t = _selected_events(data, sel, users, relations)
-    in_period = (t.timestamp >= _day_start(p_from)) & (
-        t.timestamp < _day_start(p_to + dt.timedelta(days=1))
+    t = selected_events(data, sel, users, relations)
+    in_period = (t.timestamp >= day_start(p_from)) & (
+        t.timestamp < day_start(p_to + dt.timedelta(days=1))
     )
     # Two stages. First one row per (relation, source, action) with plain aggregates: the rules
     # are not evaluated per event, which is what costs time on millions of rows. Then the rules
@@ -135,7 +94,7 @@ def calculate(
     if sel.revenue:
         stage1["amount"] = t.amount.sum(where=in_period)
     pairs = t.group_by(["relation_id", "source", "action"]).aggregate(**stage1)
-    conds = _category_conditions(pairs, rules_df)
+    conds = category_conditions(pairs, rules_df)
     counted = ibis.or_(*conds.values())
     aggs = {
         "total": pairs.n.sum(where=counted),
@@ -348,19 +307,19 @@ def timeline(
         period_to=period_to or dt.date(9999, 12, 30),
         as_of=as_of or dt.date(9999, 12, 30),
     )
-    rules_df = _rules(rules)
+    rules_df = rules_table(rules)
     user_ids = resolve_users(data, sel)
     t = data.events.filter(data.events.relation_id == rel)
     if user_ids is not None:
         t = t.filter(t.user_id.isin(user_ids))
     p_from, p_to = sel.period()
     if period_from:
-        t = t.filter(t.timestamp >= _day_start(p_from))
+        t = t.filter(t.timestamp >= day_start(p_from))
     if period_to:
-        t = t.filter(t.timestamp < _day_start(p_to + dt.timedelta(days=1)))
+        t = t.filter(t.timestamp < day_start(p_to + dt.timedelta(days=1)))
     if as_of:
-        t = t.filter(t.timestamp < _day_start(sel.resolved_as_of() + dt.timedelta(days=1)))
-    conds = _category_conditions(t, rules_df)
+        t = t.filter(t.timestamp < day_start(sel.resolved_as_of() + dt.timedelta(days=1)))
+    conds = category_conditions(t, rules_df)
     under = ibis.cases(*[(c, cat) for cat, c in conds.items()], else_=ibis.null("string"))
     t = t.mutate(counted=under.notnull(), counted_under=under)
     df = to_frame(t.select(*TIMELINE_COLUMNS))
@@ -371,4 +330,4 @@ def timeline(
     return df
 
 
-__all__ = ["calculate", "timeline", "RESULT_COLUMNS", "TIMELINE_COLUMNS", "np"]
+__all__ = ["calculate", "timeline", "RESULT_COLUMNS", "TIMELINE_COLUMNS"]

@@ -40,8 +40,8 @@ import ibis
 import pandas as pd
 
 from .answers import _as_of, _calls, _counted, _end, _user
+from .counting import category_conditions, day_start
 from .dataset import Dataset
-from .engine import _category_conditions, _day_start
 from .errors import SelectionError
 from .export import write_xlsx
 from .i18n import TEXT, fmt_date, t
@@ -254,7 +254,7 @@ def handover_report(
     counted = ev.filter(_counted(ev, rules_df))
     mine = counted.filter(counted.user_id == uid)
     if start is not None:
-        mine = mine.filter(mine.timestamp >= _day_start(start))
+        mine = mine.filter(mine.timestamp >= day_start(start))
     agg = mine.group_by("relation_id").aggregate(
         contacts=mine.count(), first_contact=mine.timestamp.min(), last_contact=mine.timestamp.max()
     )
@@ -464,7 +464,7 @@ def catchup_report(
         if int(my_days) < 1:
             raise ValueError(f"my_days must be at least 1, got {my_days}")
         first = end - dt.timedelta(days=int(my_days) - 1)
-        m = ev.filter((ev.user_id == uid) & (ev.timestamp >= _day_start(first)))
+        m = ev.filter((ev.user_id == uid) & (ev.timestamp >= day_start(first)))
         m = m.filter(_counted(m, rules_df))
         ids = m.select("relation_id").distinct().to_pandas()["relation_id"].astype(object)
         rels = _relation_table(ids)
@@ -473,8 +473,8 @@ def catchup_report(
     happened = ev.semi_join(rels, "relation_id")
     open_calls = _calls(happened, end)
     open_calls = open_calls[open_calls["status"] == "open"]
-    happened = happened.filter(happened.timestamp >= _day_start(start))
-    conds = _category_conditions(happened, rules_df)
+    happened = happened.filter(happened.timestamp >= day_start(start))
+    conds = category_conditions(happened, rules_df)
     under = ibis.cases(*[(c, cat) for cat, c in conds.items()], else_=ibis.null("string"))
     happened = happened.mutate(counted_under=under)
     cols = [c for c in CATCHUP_EVENT_COLUMNS if c not in ("name", "user_name", "what", "counted")]

@@ -33,8 +33,9 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from .counting import category_conditions, day_start, selected_events
 from .dataset import Dataset
-from .engine import _category_conditions, _day_start, _selected_events, calculate
+from .engine import calculate
 from .rules import load_rules
 from .sales import abc_classes
 from .selection import (
@@ -70,8 +71,8 @@ def _counted_events(data: Dataset, sel: Selection, rules) -> tuple[ibis.Table, p
     rules_df = load_rules(rules)
     users = resolve_users(data, sel)
     relations = resolve_relations(data, sel)
-    t = _selected_events(data, sel, users, relations)
-    t = t.filter(ibis.or_(*_category_conditions(t, rules_df).values()))
+    t = selected_events(data, sel, users, relations)
+    t = t.filter(ibis.or_(*category_conditions(t, rules_df).values()))
     return t, relations
 
 
@@ -119,7 +120,7 @@ def monthly_counts(
     t, relations = _counted_events(data, sel, rules)
     if months is not None:
         first = _months_back(last_month, int(months) - 1)
-        t = t.filter(t.timestamp >= _day_start(first))
+        t = t.filter(t.timestamp >= day_start(first))
     agg = t.group_by(["relation_id", t.timestamp.truncate("M").name("month")]).aggregate(
         n=t.count()
     )
@@ -194,8 +195,8 @@ def trends(
     as_of = sel.resolved_as_of()
     (r_from, _), (b_from, b_to) = trend_windows(as_of, recent_months, base_months)
     t, relations = _counted_events(data, sel, rules)
-    t = t.filter(t.timestamp >= _day_start(b_from))
-    in_recent = t.timestamp >= _day_start(r_from)
+    t = t.filter(t.timestamp >= day_start(b_from))
+    in_recent = t.timestamp >= day_start(r_from)
     agg = t.group_by("relation_id").aggregate(
         recent=t.count(where=in_recent), base=t.count(where=~in_recent)
     )

@@ -34,8 +34,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from .counting import category_conditions, day_start, selected_events
 from .dataset import Dataset
-from .engine import _category_conditions, _day_start, _selected_events
 from .rules import load_rules
 from .selection import Selection, resolve_relations, resolve_users
 
@@ -89,12 +89,12 @@ def _working_seconds(ts: ibis.Value) -> ibis.Value:
 
 def _period(sel: Selection):
     p_from, p_to = sel.period()
-    return _day_start(p_from), _day_start(p_to + dt.timedelta(days=1))
+    return day_start(p_from), day_start(p_to + dt.timedelta(days=1))
 
 
 def _all_users_events(data: Dataset, sel: Selection, relations: pd.DataFrame) -> ibis.Table:
     """The selected relations' events up to the end of ``as_of``, by any user."""
-    return _selected_events(data, sel, None, relations)
+    return selected_events(data, sel, None, relations)
 
 
 def _response_pairs(data: Dataset, sel: Selection) -> ibis.Table:
@@ -268,8 +268,8 @@ def two_way(
     relations = resolve_relations(data, sel)
     as_of = sel.resolved_as_of()
     start, end = _period(sel)
-    t = _selected_events(data, sel, users, relations)
-    t = t.filter(ibis.or_(*_category_conditions(t, rules_df).values()))
+    t = selected_events(data, sel, users, relations)
+    t = t.filter(ibis.or_(*category_conditions(t, rules_df).values()))
     in_period = (t.timestamp >= start) & (t.timestamp < end)
     is_in, is_out = t.direction == "in", t.direction == "out"
     corr = t.source == "correspondence"

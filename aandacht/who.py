@@ -29,8 +29,8 @@ import ibis
 import pandas as pd
 
 from .bands import BAND_NAMES, classify
+from .counting import category_conditions, day_start, selected_events
 from .dataset import Dataset
-from .engine import _category_conditions, _day_start, _selected_events
 from .rules import load_rules
 from .selection import Selection, resolve_relations, resolve_users
 
@@ -63,11 +63,11 @@ def _pairs(data: Dataset, sel: Selection, rules) -> tuple[pd.DataFrame, pd.DataF
     users = resolve_users(data, sel)
     relations = resolve_relations(data, sel)
     p_from, p_to = sel.period()
-    t = _selected_events(data, sel, users, relations)
+    t = selected_events(data, sel, users, relations)
     t = t.filter(
-        ibis.or_(*_category_conditions(t, rules_df).values())
-        & (t.timestamp >= _day_start(p_from))
-        & (t.timestamp < _day_start(p_to + dt.timedelta(days=1)))
+        ibis.or_(*category_conditions(t, rules_df).values())
+        & (t.timestamp >= day_start(p_from))
+        & (t.timestamp < day_start(p_to + dt.timedelta(days=1)))
     )
     agg = t.group_by(["relation_id", "user_id"]).aggregate(
         contacts=t.count(), last_contact=t.timestamp.max()

@@ -19,6 +19,7 @@ MODULES = [
     "aandacht.sales",
     "aandacht.summary",
     "aandacht.service",
+    "aandacht.counting",
     "aandacht.i18n",
     "aandacht.privacy",
 ]
