@@ -1,4 +1,4 @@
-"""The dashboard's state for the insights of issue 5, without widgets.
+"""The dashboard's state for the insights (B1, B2, B4, B6, S15), without widgets.
 
 * :func:`grid_extras` — the trend arrow (B1, :func:`aandacht.trend.trends`) and the cadence
   status with the "overdue first" order (B2, :func:`aandacht.cadence.cadence_status`,

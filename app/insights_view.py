@@ -1,4 +1,4 @@
-"""Views for the insights of issue 5: the grid's "overdue first" (B2), the cadence editor, the
+"""Views for the insights: the grid's "overdue first" (B2), the cadence editor, the
 insight tab (attention drops B1, two-way B4, who gives attention B6) and the reports (S15, B7).
 
 The views only show :mod:`app.insights_state` and pass choices back; all text is escaped or

@@ -158,7 +158,7 @@ class MonitorState(param.Parameterized):
     strategy = param.Selector(default="relative", objects=list(bands_mod.STRATEGIES))
     thresholds = param.List(default=list(bands_mod.Relative.default_thresholds), allow_None=True)
     view_mode = param.Selector(default="attention", objects=list(VIEW_MODES))
-    # issue 5: who I am (until log-in exists), figures per employee (B6), cadence (B2)
+    # who I am (locally; logged in, the login's CRM user), figures per employee (B6), cadence (B2)
     me = param.Selector(default=None, objects=[], allow_None=True, doc="Me, for answers/reports.")
     employee_permission = param.Boolean(default=False, doc="May see figures per employee.")
     cadence = param.DataFrame(default=None, allow_None=True, doc="Cadence settings (B2).")
@@ -230,8 +230,7 @@ class MonitorState(param.Parameterized):
         if not self.principal.local:
             with param.parameterized.discard_events(self):
                 self.sales_permission = self.principal.can_see_revenue
-                if "employee_permission" in self.param:  # issue 5: figures per employee
-                    self.employee_permission = self.principal.can_see_employees
+                self.employee_permission = self.principal.can_see_employees
 
     @property
     def hosted(self) -> bool:

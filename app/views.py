@@ -20,7 +20,7 @@ import param
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
 from aandacht import bands as bands_mod
-from aandacht.i18n import fmt_date, fmt_number, fmt_percent, fmt_relations, t
+from aandacht.i18n import fmt_number, fmt_percent, fmt_relations, t
 
 from .state import BIN_COLUMNS, GRID_HIDDEN, SOURCES, MonitorState
 
@@ -318,7 +318,7 @@ class SettingsView(StateView):
         self.revenue = pn.widgets.RadioButtonGroup(
             value=s.revenue_basis, button_type="light", css_classes=["revenue-basis"]
         )
-        # issue 5: figures per employee (B6) and who "me" is, until log-in exists
+        # figures per employee (B6) and who "me" is (locally; logged in, the login decides)
         self.employees = pn.widgets.Checkbox(
             value=s.employee_permission, css_classes=["employee-permission"]
         )
@@ -734,8 +734,3 @@ class ExportView(StateView):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Row(self.all, self.selected)
-
-
-def header_text(state: MonitorState) -> str:
-    """The page heading in the current language."""
-    return f"{t('app_title', state.lang)} — {fmt_date(dt.date.today(), state.lang)}"

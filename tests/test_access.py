@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import doctest
 import math
 import os
 from pathlib import Path
@@ -510,14 +509,6 @@ def test_shared_monitors_need_the_permission(who, tmp_path):
 
 
 # --- docstring examples ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("module", [access, monitors])
-def test_doctests(module, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
-    assert os.path.isdir(ROOT / "data_samples")
 
 
 def test_today_is_the_default_as_of_for_own_relations(ds, who, monkeypatch):

@@ -1,17 +1,12 @@
 """Direct answers (S14) on tiny literal data with hand-worked expectations."""
 
-import doctest
-import functools
 import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import aandacht
-import aandacht.answers
 from aandacht import SelectionError, from_frames
-from aandacht import load as _load
 from aandacht.answers import (
     answers,
     colleague_contacts,
@@ -243,17 +238,3 @@ def test_answers_bundle(ds):
     quiet = answers(ds, "R3", "JdV", "2026-01-01", as_of=AS_OF)
     assert not quiet["colleague_contacted"] and quiet["last_department_contact"] is None
     assert quiet["last_call_solved"] is None and quiet["last_group_email"] is None
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
-    res = doctest.testmod(
-        aandacht.answers, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    )
-    assert res.failed == 0
-
-
-@functools.lru_cache
-def _cached_load(source, *args, **kwargs):
-    return _load(source, *args, **kwargs)

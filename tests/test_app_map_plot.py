@@ -5,8 +5,6 @@ legend) is the library's and tested in ``test_geo.py``."""
 from __future__ import annotations
 
 import asyncio
-import doctest
-import importlib
 import sys
 import threading
 from pathlib import Path
@@ -204,13 +202,6 @@ def test_linked_map_both_ways(result):
     assert not worker.is_alive(), "the linked-map scenario did not finish"
     if errors:
         raise errors[0]
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    module = importlib.import_module("app.map_plot")
-    res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0
 
 
 def test_relation_map_keeps_the_library_s_data(result):

@@ -1,8 +1,5 @@
 """Back-test (B8) and attention over time (B1): hand-worked results on tiny literal data."""
 
-import doctest
-import functools
-import importlib
 import math
 import warnings
 from pathlib import Path
@@ -13,9 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import aandacht
 from aandacht import SelectionError, from_frames
-from aandacht import load as _load
 from aandacht.backtest import (
     DEFAULT_STRATEGIES,
     LOW_BANDS,
@@ -388,20 +383,3 @@ def test_activity_per_month(ds):
     assert activity_per_month(ds, "R6").empty
     with pytest.raises(SelectionError, match="R9"):
         activity_per_month(ds, "R9")
-
-
-# ------------------------------------------------------------------------------ doctests
-
-
-@pytest.mark.parametrize("name", ["aandacht.backtest", "aandacht.history"])
-def test_doctests_on_the_sample_data(name, monkeypatch):
-    monkeypatch.chdir(ROOT)  # examples load "data_samples"
-    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
-    module = importlib.import_module(name)
-    res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert res.attempted > 0 and res.failed == 0
-
-
-@functools.lru_cache
-def _cached_load(source, *args, **kwargs):
-    return _load(source, *args, **kwargs)

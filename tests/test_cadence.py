@@ -1,7 +1,5 @@
 """Expected cadence (B2) on tiny literal data with hand-worked expectations."""
 
-import doctest
-import functools
 import json
 import math
 from pathlib import Path
@@ -9,10 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import aandacht
-import aandacht.cadence
 from aandacht import DataError, Selection, calculate, from_frames
-from aandacht import load as _load
 from aandacht.cadence import (
     cadence_status,
     cadence_targets,
@@ -170,17 +165,3 @@ def test_read_bad_files(tmp_path):
         read_cadence(p)
     p.write_text("[]")
     assert read_cadence(p).empty
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
-    res = doctest.testmod(
-        aandacht.cadence, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    )
-    assert res.failed == 0
-
-
-@functools.lru_cache
-def _cached_load(source, *args, **kwargs):
-    return _load(source, *args, **kwargs)

@@ -4,8 +4,6 @@ Drawing the map (HoloViews, bokeh) is the app's: ``test_app_map_plot.py``."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import itertools
 import os
 import re
@@ -642,11 +640,3 @@ def test_the_library_never_imports_panel_holoviews_or_bokeh():
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
-
-
-@pytest.mark.parametrize("name", ["aandacht.geo", "aandacht.mapdata"])
-def test_doctests(name, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    module = importlib.import_module(name)
-    res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0

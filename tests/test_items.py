@@ -1,7 +1,5 @@
 """Timeline items (S7), report privacy and amounts, the default cadence: tiny literal data."""
 
-import doctest
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -74,14 +72,6 @@ def ds():
 @pytest.fixture(scope="module")
 def tl(ds):
     return aandacht.timeline(ds, "R1", as_of=AS_OF)
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    for module in (aandacht.items, aandacht.reports, aandacht.cadence):
-        res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-        assert res.failed == 0, module.__name__
-    assert os.path.isdir(ROOT / "data_samples")
 
 
 def test_describe_events_tells_contact_moments_from_others(tl):

@@ -1,17 +1,12 @@
 """Hand-over and catch-up reports (S15, B7) on tiny literal data, and read back from Excel."""
 
-import doctest
-import functools
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
-import aandacht
-import aandacht.reports
 from aandacht import SelectionError, from_frames
-from aandacht import load as _load
 from aandacht.i18n import t
 from aandacht.reports import (
     catchup_report,
@@ -238,17 +233,3 @@ def test_catchup_xlsx_read_back(tmp_path, catchup):
         zip(settings[t("col_setting", "en")], settings[t("col_value", "en")], strict=True)
     )
     assert values["Report"] == "Catch-up report" and values["Since"] == "2026-03-16"
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
-    res = doctest.testmod(
-        aandacht.reports, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    )
-    assert res.failed == 0
-
-
-@functools.lru_cache
-def _cached_load(source, *args, **kwargs):
-    return _load(source, *args, **kwargs)

@@ -1,7 +1,5 @@
 """Attention over time (B1) on tiny literal data with hand-worked expectations."""
 
-import doctest
-import functools
 import math
 from pathlib import Path
 
@@ -10,10 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import aandacht
-import aandacht.trend
 from aandacht import Selection, from_frames
-from aandacht import load as _load
 from aandacht.trend import attention_drops, monthly_counts, trend_windows, trends
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,20 +168,6 @@ def test_attention_drops(ds):
     assert attention_drops(ds, Selection(as_of=AS_OF)).empty
     with pytest.raises(ValueError):
         attention_drops(ds, Selection(as_of=AS_OF), revenue="profit")
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
-    res = doctest.testmod(
-        aandacht.trend, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    )
-    assert res.failed == 0
-
-
-@functools.lru_cache
-def _cached_load(source, *args, **kwargs):
-    return _load(source, *args, **kwargs)
 
 
 @settings(max_examples=200, deadline=None)

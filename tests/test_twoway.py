@@ -3,18 +3,13 @@
 March 2026: the 6th is a Friday, the 7th and 8th a weekend, the 9th a Monday.
 """
 
-import doctest
-import functools
 import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import aandacht
-import aandacht.twoway
 from aandacht import Selection, from_frames
-from aandacht import load as _load
 from aandacht.twoway import response_times, two_way
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,17 +159,3 @@ def test_users_received_the_email_anyone_may_answer(ds):
     assert r1.inbound_emails == 3 and r1.median_response_hours == 47  # but they answer
     pb = two_way(ds, Selection(users=("PB",), **MARCH)).set_index("relation_id")
     assert pb.loc["R1", "inbound_emails"] == 0 and pb.loc["R1", "outbound"] == 3
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
-    res = doctest.testmod(
-        aandacht.twoway, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    )
-    assert res.failed == 0
-
-
-@functools.lru_cache
-def _cached_load(source, *args, **kwargs):
-    return _load(source, *args, **kwargs)

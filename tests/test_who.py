@@ -1,16 +1,11 @@
 """Who gives attention (B6) on tiny literal data with hand-worked expectations."""
 
-import doctest
-import functools
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import aandacht
-import aandacht.who
 from aandacht import Selection, calculate, from_frames
-from aandacht import load as _load
 from aandacht.who import (
     contacts_per_employee,
     department_band_matrix,
@@ -145,15 +140,3 @@ def test_single_point_for_one_user(ds):
     assert only_jdv.relation_id.tolist() == ["R1", "R2"] and only_jdv.single_point.all()
     with pytest.raises(ValueError):
         single_point_of_contact(ds, Selection(**MARCH), allowed=True, user="ZZ")
-
-
-def test_doctests(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(aandacht, "load", _cached_load)  # one load of the sample data
-    res = doctest.testmod(aandacht.who, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0
-
-
-@functools.lru_cache
-def _cached_load(source, *args, **kwargs):
-    return _load(source, *args, **kwargs)

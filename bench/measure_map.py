@@ -1,6 +1,6 @@
 """Measure the map tab with many relations in a real browser (not a test; see docs/map.md).
 
-    .venv/bin/python app/measure_map.py [--relations 10000] [--events 300000] [--runs 3]
+    .venv/bin/python bench/measure_map.py [--relations 10000] [--events 300000] [--runs 3]
 
 Generates a data set (:func:`aandacht.generate.generate`), serves the dashboard on it with a
 fresh store, opens it in Debian's Chromium (offline: requests that are not to 127.0.0.1 are

@@ -1,6 +1,6 @@
 """Measure how long the dashboard's first view takes to render (not a test; see docs/app.md).
 
-    .venv/bin/python app/measure_render.py [--data data_samples] [--runs 5]
+    .venv/bin/python bench/measure_render.py [--data data_samples] [--runs 5]
 
 Starts ``panel serve app/app.py`` on a free port with a fresh store, opens the page in Debian's
 Chromium (offline: requests that are not to 127.0.0.1 are aborted) and reports, per visit, the
