@@ -7,6 +7,7 @@ without importing each other.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import ibis
@@ -46,6 +47,24 @@ class Dataset:
             cached = (key, frozenset(self.relations["relation_id"].dropna().astype(str)))
             self.__dict__["_relation_ids"] = cached
         return str(relation_id) in cached[1]
+
+    def last_event_day(self) -> dt.date | None:
+        """The day of the newest event (``None`` without events); asked once per data set.
+
+        The dashboard's default *as of* date: today, or this day when the data ends earlier.
+        """
+        cached = self.__dict__.get("_last_event_day", ...)
+        if cached is ...:
+            newest = self.events.timestamp.max().execute()
+            cached = None if newest is None or pd.isna(newest) else pd.Timestamp(newest).date()
+            self.__dict__["_last_event_day"] = cached
+        return cached
+
+    def default_as_of(self, today: dt.date | None = None) -> dt.date:
+        """Today, or the day of the newest event when the data ends before today."""
+        today = today or dt.date.today()
+        last = self.last_event_day()
+        return last if last is not None and last < today else today
 
     def group_names(self) -> list[str]:
         """All user-group names: groups in ``user_groups`` and departments."""

@@ -365,6 +365,10 @@ APP_TEXT: dict[str, dict[str, str]] = {
         "en": "The selection file {file} cannot be used:",
     },
     "as_of": {"nl": "Peildatum (nu)", "en": "As of (now)"},
+    "data_until": {
+        "nl": "Gegevens t/m {date}: de peildatum staat op de laatste dag met gegevens.",
+        "en": "Data up to {date}: the as-of date is set to the last day with data.",
+    },
     "calculate": {"nl": "Bereken", "en": "Calculate"},
     "calculating": {"nl": "Bezig met berekenen…", "en": "Calculating…"},
     "calculated_at": {"nl": "berekend op {when}", "en": "calculated on {when}"},

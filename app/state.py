@@ -213,13 +213,21 @@ class MonitorState(param.Parameterized):
             self.user_group = self.user_group or (groups[0] if groups else None)
             b_groups = self.data.b_group_names()
             self.b_group = self.b_group or (b_groups[0] if b_groups else None)
-            self.as_of = self.as_of or dt.date.today()
+            # today, or the last day with events when the data ends earlier (a stale export)
+            self.as_of = self.as_of or self.data.default_as_of()
             # sensible dates for when "since" or "custom" is picked: the last two weeks
             self.since = self.since or self.as_of - dt.timedelta(days=13)
             self.period_from = self.period_from or self.as_of - dt.timedelta(days=13)
             self.period_to = self.period_to or self.as_of
         if auto:
             self.open()
+
+    def data_until_text(self) -> str:
+        """ "Gegevens t/m 31-10-2026 …" when the data ends before today (else empty)."""
+        last = self.data.last_event_day()
+        if last is None or last >= dt.date.today():
+            return ""
+        return t("data_until", self.lang, date=fmt_date(last, self.lang))
 
     def _init_principal(self) -> None:
         """No principal: the local one (everything). A logged-in principal's roles decide what

@@ -184,6 +184,7 @@ class SelectionView(StateView):
         self.file_status = pn.pane.HTML("", margin=(0, 10), css_classes=["file-status"])
         self.file_error = _alert("danger", "file-error")
         self.as_of = pn.widgets.DatePicker(value=s.as_of, css_classes=["as-of"])
+        self.data_until = pn.pane.HTML("", margin=(0, 10), css_classes=["data-until"])
         self.calculate = pn.widgets.Button(button_type="primary", css_classes=["calculate"])
         self.progress = pn.indicators.Progress(
             active=True, value=-1, visible=False, sizing_mode="stretch_width", height=10
@@ -244,6 +245,9 @@ class SelectionView(StateView):
         self.b_group.name = tr("b_group")
         self.file.name = tr("selection_file")
         self.as_of.name = tr("as_of")
+        until = self.state.data_until_text()
+        self.data_until.object = f"<small>{esc(until)}</small>" if until else ""
+        self.data_until.visible = bool(until)
         self.calculate.name = tr("calculate")
         self._visibility()
         self._status()
@@ -293,6 +297,7 @@ class SelectionView(StateView):
             self.file_status,
             self.file_error,
             self.as_of,
+            self.data_until,
             self.calculate,
             self.progress,
             self.error,

@@ -395,3 +395,22 @@ def test_sales_sentences_are_made_when_the_sales_view_is_shown_or_exported(state
     state.view_mode = "sales"
     expected = aandacht.summary.sales_explanations(state.sales, "nl")
     assert state.table["sales_explanation"].tolist() == expected.tolist()
+
+
+def test_as_of_defaults_to_the_last_day_with_data_when_the_data_ends_earlier(data, tmp_path):
+    ds = aandacht.load(data)
+    last = ds.last_event_day()
+    assert last is not None and last <= AS_OF
+    assert ds.default_as_of(today=last + dt.timedelta(days=30)) == last  # a stale export
+    assert ds.default_as_of(today=last - dt.timedelta(days=3)) == last - dt.timedelta(days=3)
+    s = MonitorState(data, store_folder=str(tmp_path / "store"))  # no as_of given
+    if last < dt.date.today():
+        assert s.as_of == last and s.settings["selection"]["as_of"] == last.isoformat()
+        assert (
+            s.data_until_text()
+            == f"Gegevens t/m {last:%d-%m-%Y}: de peildatum staat op de laatste dag met gegevens."
+        )
+        s.lang = "en"
+        assert s.data_until_text().startswith(f"Data up to {last:%Y-%m-%d}")
+    else:
+        assert s.as_of == dt.date.today() and s.data_until_text() == ""
