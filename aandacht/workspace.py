@@ -261,14 +261,13 @@ def _start_build(folder: Path, mp: Mapping) -> bool:
 def wait(folder: str | Path, mp: Mapping | None = None, timeout: float = 600.0) -> bool:
     """Wait until the workspace of ``folder`` is ready (``True``) or no process is making it."""
     deadline = time.monotonic() + timeout
-    where = location(Path(folder), mp or Mapping())
-    while time.monotonic() < deadline:
-        if (where / "meta.json").exists():
-            return True
-        if not _lock_file(where).exists():
-            return (where / "meta.json").exists()
+    mp = mp or Mapping()
+    where = location(Path(folder), mp)
+    # until the process that makes it has finished (it publishes meta.json, then lets go of
+    # its lock and exits): afterwards building() is False for sure
+    while time.monotonic() < deadline and building(folder, mp):
         time.sleep(0.1)
-    return False
+    return (where / "meta.json").exists()
 
 
 def _lock_file(where: Path) -> Path:
