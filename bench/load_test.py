@@ -305,7 +305,8 @@ def load_test(
     runs = [
         Session(f"user{i:02d}@example.nl", u.user_id.iloc[i], labels[i]) for i in range(sessions)
     ]
-    as_of = dt.date.today()
+    # the dashboard's own default: today, or the last day with events when the data ends earlier
+    as_of = ds.default_as_of()
     expected_results(data, runs, as_of)
     with tempfile.TemporaryDirectory(prefix="aandacht-load-") as tmp:
         proc, base, passwords = start_server(
