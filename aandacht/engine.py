@@ -8,6 +8,7 @@ The counting rules are a table (:mod:`aandacht.rules`); the expressions are buil
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import ibis
 import numpy as np
@@ -77,10 +78,59 @@ def calculate(
     True
     """
     sel = selection or Selection()
+    return finish(data, sel, count(data, sel, rules, details=details))
+
+
+@dataclass
+class Counts:
+    """A calculation's partial aggregates per relation, before banding: what can be merged.
+
+    :func:`count` makes them from events, :func:`merge` adds two (the counts and amounts are
+    summed, the last-contact times are the maximum, the last contact's details those of the
+    later event, on a tie the higher ``event_id``), :func:`finish` turns them into the result
+    of :func:`calculate`. Counting a base and a delta of new events and merging gives the same
+    result as counting everything at once (:mod:`aandacht.live` updates a result that way).
+
+    Attributes
+    ----------
+    per_relation : one row per relation with events: ``relation_id``, ``total``,
+        ``last_contact``, per category its count and ``{category}_last``; with revenue also
+        ``orders`` and ``invoices``.
+    last : the last counted contact moment of each relation (``relation_id``, ``last_contact``,
+        ``event_id``, ``last_user``, …), or ``None`` when the details were not asked.
+    revenue : the selection's revenue basis (``None``: no amounts).
+    """
+
+    per_relation: pd.DataFrame
+    last: pd.DataFrame | None
+    revenue: str | None = None
+
+
+#: Columns of :attr:`Counts.per_relation` that add up, and those that take the maximum.
+_SUMMED = ["total", *CATEGORIES]
+_LATEST = ["last_contact", *[f"{cat}_last" for cat in CATEGORIES]]
+_AMOUNTS = ["orders", "invoices"]
+
+
+def count(
+    data: Dataset,
+    selection: Selection | None = None,
+    rules: pd.DataFrame | str | None = None,
+    *,
+    details: bool = True,
+) -> Counts:
+    """The partial aggregates of :func:`calculate` over ``data``'s events (see :class:`Counts`).
+
+    >>> from aandacht import load, Selection
+    >>> ds = load("data_samples")
+    >>> c = count(ds, Selection(as_of="2026-10-31"))
+    >>> finish(ds, Selection(as_of="2026-10-31"), c).equals(calculate(ds, Selection(as_of="2026-10-31")))
+    True
+    """
+    sel = selection or Selection()
     rules_df = rules_table(rules)
     users = resolve_users(data, sel)
     relations = resolve_relations(data, sel)
-    as_of = sel.resolved_as_of()
     p_from, p_to = sel.period()
 
     t = selected_events(data, sel, users, relations)
@@ -107,18 +157,84 @@ def calculate(
         is_sales = pairs.source == "sales"
         for col, action in (("orders", "order_added"), ("invoices", "invoice_added")):
             aggs[col] = pairs.amount.sum(where=is_sales & (pairs.action == action))
-    counts = to_frame(pairs.group_by("relation_id").aggregate(**aggs))
-    out = _per_relation(relations, counts, as_of, sel.revenue)
-    if details:
-        last = _last_contact_details(t, counts, rules_df)
+    counts = _tidy(to_frame(pairs.group_by("relation_id").aggregate(**aggs)), sel.revenue)
+    last = _last_contact_details(t, counts, rules_df) if details else None
+    return Counts(counts, last, sel.revenue)
+
+
+def _tidy(counts: pd.DataFrame, revenue: str | None) -> pd.DataFrame:
+    """The engine's per-relation rows with fixed dtypes (counts ``int64``, times
+    ``datetime64[us]``, amounts ``float64``), whatever the engine returned."""
+    out = pd.DataFrame({"relation_id": counts["relation_id"].astype(object).to_numpy()})
+    for col in _SUMMED:
+        out[col] = counts[col].fillna(0).to_numpy(dtype=np.int64)
+    for col in _LATEST:
+        out[col] = counts[col].to_numpy(dtype="datetime64[us]")
+    if revenue:
+        for col in _AMOUNTS:
+            out[col] = counts[col].astype("float64").fillna(0.0).to_numpy()
+    return out
+
+
+def merge(a: Counts, b: Counts) -> Counts:
+    """The counts of two disjoint sets of events taken together (see :class:`Counts`).
+
+    Only the relations of ``b`` are touched: merging a small delta into the counts of millions
+    of events costs about as much as the delta has relations.
+    """
+    if a.revenue != b.revenue or (a.last is None) != (b.last is None):
+        raise ValueError("counts of different selections cannot be merged")
+    per = _merge_rows(a.per_relation, b.per_relation, _combine_counts)
+    last = None
+    if a.last is not None:
+        last = _merge_rows(a.last, b.last, _latest_contact)
+    return Counts(per, last, a.revenue)
+
+
+def _merge_rows(a: pd.DataFrame, b: pd.DataFrame, combine) -> pd.DataFrame:
+    if b.empty:
+        return a.copy()
+    if a.empty:
+        return b.copy()
+    touched = a["relation_id"].isin(b["relation_id"])
+    both = pd.concat([a[touched], b], ignore_index=True)
+    return pd.concat([a[~touched], combine(both)], ignore_index=True)
+
+
+def _combine_counts(both: pd.DataFrame) -> pd.DataFrame:
+    how = {c: "sum" for c in both.columns if c in _SUMMED or c in _AMOUNTS}
+    how.update({c: "max" for c in _LATEST})
+    out = both.groupby("relation_id", sort=False).agg(how).reset_index()
+    for col in _SUMMED:
+        out[col] = out[col].astype(np.int64)
+    return out[both.columns]
+
+
+def _latest_contact(both: pd.DataFrame) -> pd.DataFrame:
+    # the later contact; on the same timestamp the higher event id (as text), as in one count
+    order = both.sort_values(["relation_id", "last_contact", "event_id"], kind="stable")
+    return order.drop_duplicates("relation_id", keep="last")
+
+
+def finish(data: Dataset, selection: Selection | None, counts: Counts) -> pd.DataFrame:
+    """:func:`calculate`'s result from the :class:`Counts` of ``selection`` over ``data``."""
+    sel = selection or Selection()
+    users = resolve_users(data, sel)
+    relations = resolve_relations(data, sel)
+    as_of = sel.resolved_as_of()
+    p_from, p_to = sel.period()
+    out = _per_relation(relations, counts.per_relation, as_of, sel.revenue)
+    n = len(out)
+    last = counts.last
+    if last is not None and not last.empty:
         pos = _positions(out["relation_id"], last["relation_id"])
         for col in LAST_COLUMNS[1:]:
-            values = np.full(len(out), None, dtype=object)
+            values = np.full(n, None, dtype=object)
             values[pos] = last[col].to_numpy(dtype=object)
             out[col] = values
     else:
         for col in LAST_COLUMNS[1:]:
-            out[col] = np.full(len(out), None, dtype=object)
+            out[col] = np.full(n, None, dtype=object)
     cols = [*RESULT_COLUMNS, *NAW_COLUMNS, *LAST_COLUMNS]
     if sel.revenue:
         cols += ["orders", "invoices", "revenue"]
@@ -197,6 +313,12 @@ def _per_relation(
     return out
 
 
+def _no_last(cols: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    out["last_contact"] = out["last_contact"].astype("datetime64[us]")
+    return out
+
+
 def _last_contact_details(t: ibis.Table, counts: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     """Who and what the last counted contact moment of each relation was.
 
@@ -205,10 +327,10 @@ def _last_contact_details(t: ibis.Table, counts: pd.DataFrame, rules: pd.DataFra
     relation's last-contact timestamp (a join on relation and timestamp): about one row per
     relation.
     """
-    cols = ["relation_id", *LAST_COLUMNS[1:]]
+    cols = ["relation_id", "last_contact", "event_id", *LAST_COLUMNS[1:]]
     keys = counts.loc[counts["last_contact"].notna(), ["relation_id", "last_contact"]]
     if keys.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return _no_last(cols)
     k = ibis.memtable(
         pd.DataFrame(
             {
@@ -224,6 +346,7 @@ def _last_contact_details(t: ibis.Table, counts: pd.DataFrame, rules: pd.DataFra
         "event_id",
         "source",
         "action",
+        last_contact="timestamp",
         last_user="user_id",
         last_channel="channel",
         last_direction="direction",
@@ -234,9 +357,10 @@ def _last_contact_details(t: ibis.Table, counts: pd.DataFrame, rules: pd.DataFra
     df = df[pair.isin(pd.MultiIndex.from_frame(counted.astype(object)))]
     df = df.rename(columns={"source": "last_source", "action": "last_action"})
     if df.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return _no_last(cols)
     df["relation_id"] = df["relation_id"].astype(object)
     df["event_id"] = df["event_id"].astype(object)
+    df["last_contact"] = df["last_contact"].to_numpy(dtype="datetime64[us]")
     df = df.sort_values(["relation_id", "event_id"]).drop_duplicates("relation_id", keep="last")
     return df[cols]
 
@@ -330,4 +454,13 @@ def timeline(
     return df
 
 
-__all__ = ["calculate", "timeline", "RESULT_COLUMNS", "TIMELINE_COLUMNS"]
+__all__ = [
+    "calculate",
+    "count",
+    "merge",
+    "finish",
+    "Counts",
+    "timeline",
+    "RESULT_COLUMNS",
+    "TIMELINE_COLUMNS",
+]

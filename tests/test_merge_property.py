@@ -1,0 +1,118 @@
+"""Incremental counting (B13): for any split of an event log into a base and deltas, merging the
+counts of the parts equals counting everything at once."""
+
+import datetime as dt
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aandacht import Selection, calculate, from_frames
+from aandacht.engine import count, finish, merge
+from aandacht.schema import ACTIONS
+
+PAIRS = [(s, a) for s, a_list in ACTIONS.items() for a in a_list]
+RELS = ["R1", "R2", "R3"]
+USERS = ["AA", "BB", "CC"]
+START = dt.datetime(2026, 1, 1)
+
+event = st.tuples(
+    st.sampled_from(RELS),
+    st.sampled_from(USERS),
+    # whole hours over about a year: many events share a timestamp (the tie rule is tested)
+    st.integers(min_value=0, max_value=300 * 24),
+    st.sampled_from(PAIRS),
+    st.integers(min_value=0, max_value=100_000),  # cents
+    st.text(alphabet="ABCxyz019", min_size=1, max_size=4),  # event ids in any text order
+)
+
+
+def frames(events):
+    seen = set()
+    rows = []
+    for r, u, h, (src, act), cents, eid in events:
+        if eid in seen:
+            continue
+        seen.add(eid)
+        amount = cents / 100 if act in ("order_added", "invoice_added") else None
+        rows.append((eid, r, u, START + dt.timedelta(hours=h), src, act, amount))
+    cols = ["event_id", "relation_id", "user_id", "timestamp", "source", "action", "amount"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def data(ev):
+    return from_frames(
+        {
+            "relations": pd.DataFrame({"relation_id": RELS, "name": RELS}),
+            "users": pd.DataFrame({"user_id": USERS, "department": ["Sales", "Sales", "Service"]}),
+            "events": ev,
+        }
+    )
+
+
+SELECTIONS = [
+    Selection(as_of="2026-12-31", period_from="2026-01-01", period_to="2026-12-31"),
+    Selection(as_of="2026-09-30", period_from="2026-08-01", period_to="2026-09-30", revenue="both"),
+    Selection(
+        as_of="2026-12-31",
+        period_from="2026-10-01",
+        period_to="2026-12-31",
+        users=("AA", "CC"),
+        revenue="orders",
+    ),
+    Selection(as_of="2026-12-31", relations=("R1", "R3")),
+]
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    st.lists(event, min_size=0, max_size=40),
+    st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=3),  # where to cut
+    st.sampled_from(range(len(SELECTIONS))),
+    st.booleans(),
+)
+def test_merging_the_counts_of_a_split_log_equals_counting_it_whole(events, cuts, which, details):
+    ev = frames(events)
+    sel = SELECTIONS[which]
+    bounds = [0, *sorted(round(c * len(ev)) for c in cuts), len(ev)]
+    parts = [ev.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds, bounds[1:], strict=False)]
+    merged = None
+    for part in parts:
+        c = count(data(part), sel, details=details)
+        merged = c if merged is None else merge(merged, c)
+    whole = data(ev)
+    got = finish(whole, sel, merged)
+    expected = calculate(whole, sel, details=details)
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
+    assert got.attrs == expected.attrs
+
+
+def test_merging_takes_the_later_contact_and_on_a_tie_the_higher_event_id():
+    ts = START + dt.timedelta(days=10)
+    base = frames([("R1", "AA", 240, ("history", "added"), 0, "E2")])
+    later_tie = frames([("R1", "BB", 240, ("history", "added"), 0, "E9")])
+    lower_tie = frames([("R1", "CC", 240, ("history", "added"), 0, "E10")])
+    sel = Selection(as_of="2026-12-31")
+    c = merge(count(data(base), sel), count(data(later_tie), sel))
+    c = merge(c, count(data(lower_tie), sel))  # "E10" < "E9" as text: E9 stays the last
+    res = finish(data(pd.concat([base, later_tie, lower_tie])), sel, c)
+    row = res.set_index("relation_id").loc["R1"]
+    assert row.total == 3
+    assert row.last_user == "BB"
+    assert row.last_contact == ts
+
+
+def test_counts_of_different_selections_are_not_merged():
+    ev = frames([("R1", "AA", 10, ("history", "added"), 0, "E1")])
+    a = count(data(ev), Selection(as_of="2026-12-31"))
+    b = count(data(ev), Selection(as_of="2026-12-31", revenue="orders"))
+    try:
+        merge(a, b)
+    except ValueError as exc:
+        assert "cannot be merged" in str(exc)
+    else:
+        raise AssertionError("merged counts with and without revenue")
