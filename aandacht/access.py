@@ -972,8 +972,13 @@ def secure_calculate(
     selection: Selection | None,
     principal: Principal,
     rules: pd.DataFrame | str | None = None,
+    *,
+    count: Callable[..., pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """:func:`aandacht.calculate` for ``principal``.
+
+    ``count(data, selection, rules)`` does the counting of the authorized selection (default
+    :func:`aandacht.calculate`; :class:`aandacht.DataService` passes its incremental one).
 
     Revenue asked without ``sales_monitor`` raises :class:`PermissionDenied`; the measured
     relations are the selected ones that the principal may see; the users are checked (per-
@@ -993,7 +998,7 @@ def secure_calculate(
 
     sel = selection or Selection()
     allowed = authorize_selection(data, sel, principal, rules)
-    result = calculate(data, allowed, rules)
+    result = (count or calculate)(data, allowed, rules)
     result = redact(result, principal)  # belt and braces: nothing forbidden, ever
     restricted = allowed.relations is not None and len(allowed.relations) < len(
         resolve_relations(data, sel)

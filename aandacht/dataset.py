@@ -27,6 +27,10 @@ class Dataset:
     files : per table, the file (or table) it was read from, for messages.
     workspace : the workspace directory the events are read from, if any
         (:mod:`aandacht.workspace`).
+    extra_events : the extra events files taken in (``events-*.csv`` beside ``events.csv``;
+        :mod:`aandacht.feed`), each with its size and modification time when it was read.
+    rejected_events : extra events files left out because of problems (only when loaded with
+        ``extras="skip"``), each with its problems (file, row, column, what to do).
     """
 
     con: ibis.BaseBackend
@@ -38,6 +42,8 @@ class Dataset:
     origin: str
     files: dict[str, str] = field(default_factory=dict)
     workspace: str | None = None
+    extra_events: dict[str, tuple[int, int]] = field(default_factory=dict)
+    rejected_events: dict[str, list] = field(default_factory=dict)
 
     def has_relation(self, relation_id: str) -> bool:
         """Whether ``relation_id`` is in the relations table (a set kept while the table is)."""

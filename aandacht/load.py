@@ -46,6 +46,7 @@ def load(
     con: ibis.BaseBackend | None = None,
     workspace: bool | None = None,
     engine: str | None = None,
+    extras: str = "strict",
 ) -> Dataset:
     """Load and validate a data set.
 
@@ -63,6 +64,11 @@ def load(
         logs only. Ignored for an ``.xlsx``, a URL, or when ``con`` is given.
     engine : ``"pyspark"`` to have Apache Spark read and count (:mod:`aandacht.spark`; also
         for a ``pyspark://`` URL); default (``None`` or ``"duckdb"``) embedded DuckDB.
+    extras : for a folder, what to do with an extra events file (``events-*.csv`` /
+        ``events-*.parquet`` beside ``events.csv``, :mod:`aandacht.feed`) that has problems:
+        ``"strict"`` (default) raises with them; ``"skip"`` leaves that file out whole and lists
+        its problems in :attr:`Dataset.rejected_events` (the live dashboard, which must keep
+        working while one file of its feed is bad).
 
     Raises
     ------
@@ -91,18 +97,14 @@ def load(
     if not path.exists():
         raise DataError([Problem(text, "not found", hint="Give a folder, an .xlsx file or a URL")])
     if path.is_dir() and con is None:
-        from . import workspace as ws
+        from . import feed
 
-        how = ws.mode(path, mp, workspace)
-        if how == "now":
-            return ws.open_workspace(path, mp)
-        if how == "background":
-            ready = ws.open_if_ready(path, mp)
-            if ready is not None:
-                return ready
-            ds = load(path, mp, workspace=False)  # validated: bad data raises here
-            ws.build_in_background(path, mp)
-            return ds
+        if extras not in ("strict", "skip"):
+            raise ValueError(f"extras {extras!r}: use 'strict' or 'skip'")
+        ds = _folder(path, mp, workspace)
+        # events-*.csv / .parquet beside events.csv
+        feed.add_extra_files(ds, path, mp, strict=extras == "strict")
+        return ds
     con = con or connect_duckdb()
     if path.is_dir():
         frames, files, events, problems = _read_folder(path, mp, con)
@@ -119,6 +121,23 @@ def load(
             ]
         )
     return _finish(con, frames, events, files, text, problems)
+
+
+def _folder(path: Path, mp: Mapping, workspace: bool | None) -> Dataset:
+    """A folder's base tables, through its workspace when that is used (without extra files)."""
+    from . import workspace as ws
+
+    how = ws.mode(path, mp, workspace)
+    if how == "now":
+        return ws.open_workspace(path, mp)
+    if how == "background":
+        ready = ws.open_if_ready(path, mp)
+        if ready is not None:
+            return ready
+        ds = load(path, mp, con=connect_duckdb())  # validated: bad data raises here
+        ws.build_in_background(path, mp)
+        return ds
+    return load(path, mp, con=connect_duckdb())
 
 
 def _finish(con, frames, events, files, origin, problems=()) -> Dataset:
@@ -390,7 +409,9 @@ def _csv_errors(path: Path, mp: Mapping):
         ) from exc
 
 
-def _csv_events(path: Path, mp: Mapping, tm: TableMapping, con) -> ibis.Table:
+def _csv_events(
+    path: Path, mp: Mapping, tm: TableMapping, con, table_name: str = "events"
+) -> ibis.Table:
     """An events CSV, read, parsed and put into the engine a chunk at a time.
 
     The same parsing and the same messages as for the small tables (:func:`_conform_pandas`),
@@ -412,16 +433,16 @@ def _csv_events(path: Path, mp: Mapping, tm: TableMapping, con) -> ibis.Table:
                 if bad:
                     continue  # keep reading: every problem of the file is reported
                 if events is None:
-                    events = con.create_table("events", out, overwrite=True)
+                    events = con.create_table(table_name, out, overwrite=True)
                 else:
-                    con.insert("events", out)
+                    con.insert(table_name, out)
     if bad:
         raise DataError(_problems(bad, "events", file))
     if events is None:  # a header and no rows
         with _csv_errors(path, mp):
             empty = pd.read_csv(path, nrows=0, **_csv_options(mp))
         out, _ = _conform_chunk(empty, "events", file, tm, mp, typed=False)
-        events = con.create_table("events", out, overwrite=True)
+        events = con.create_table(table_name, out, overwrite=True)
     return events
 
 
@@ -695,8 +716,8 @@ _OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|UTC|[+-]\d{2}(?::?\d{2
 # Parquet events stay in DuckDB
 
 
-def _parquet_events(con, path: Path, tm: TableMapping) -> ibis.Table:
-    t = con.read_parquet(str(path), table_name="events", file_row_number=True)
+def _parquet_events(con, path: Path, tm: TableMapping, table_name: str = "events") -> ibis.Table:
+    t = con.read_parquet(str(path), table_name=table_name, file_row_number=True)
     return conform_ibis(t, "events", str(path), tm, row_expr=t["file_row_number"] + 1)
 
 

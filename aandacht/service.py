@@ -63,25 +63,47 @@ class DataService:
     _registry: dict[str, DataService] = {}
     _registry_lock = threading.Lock()
 
-    def __init__(self, data: Dataset, source: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        data: Dataset,
+        source: str | Path | None = None,
+        *,
+        loader: Callable[[str], Dataset] | None = None,
+        mapping: Any = None,
+    ) -> None:
         self.data = data
         self.source = None if source is None else str(source)
+        #: How the data set is loaded again (:meth:`reload`); default :func:`aandacht.load`.
+        self.loader = loader
+        #: The mapping the folder was read with (for extra events files that appear later).
+        self.mapping = mapping
         #: One query at a time on the engine connection (DuckDB's is not for concurrent use).
         self.lock = threading.RLock()
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        #: Per calculation: its merged :class:`~aandacht.engine.Counts` and the batch of extra
+        #: events they include; new batches are counted alone and merged (:meth:`calculate`).
+        self._counts: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
         #: Raised by :meth:`invalidate`: results computed before belong to older data.
         self.version = 0
+        #: The live feed's state (:mod:`aandacht.live`): when and what it last took in.
+        self.live = LiveStatus()
+        self._note_rejected(data)
+        self._watcher: Any = None
 
     @classmethod
     def for_source(cls, source: str | Path, loader: Callable[[str], Dataset] | None = None):
-        """The process's one service of the data set at ``source`` (loaded on first use)."""
+        """The process's one service of the data set at ``source`` (loaded on first use).
+
+        By default a folder is loaded with ``extras="skip"``: an extra events file with problems
+        is left out and reported in :attr:`live` ``.rejected``, and the rest is served.
+        """
         key = str(source)
         with cls._registry_lock:
             service = cls._registry.get(key)
             if service is None:
                 if loader is None:
-                    from .load import load as loader
-                service = cls._registry[key] = cls(loader(key), key)
+                    loader = _lenient_load
+                service = cls._registry[key] = cls(loader(key), key, loader=loader)
             return service
 
     @classmethod
@@ -107,8 +129,8 @@ class DataService:
 
         DataFrames are returned as copies, so that no caller changes what others get.
         """
-        key = (self.version, *key)
         with self.lock:
+            key = (self.version, *key)
             if key in self._cache:
                 self._cache.move_to_end(key)
                 value = self._cache[key]
@@ -124,6 +146,153 @@ class DataService:
         with self.lock:
             self.version += 1
             self._cache.clear()
+            self._counts.clear()
+
+    # -- counting, incrementally (B13) ---------------------------------------------------------
+
+    def calculate(self, data: Dataset, selection: Selection, rules: Any = None) -> pd.DataFrame:
+        """:func:`aandacht.calculate`, kept per selection as partial counts and brought up to
+        date by counting only the extra events taken in since (:func:`aandacht.engine.merge`).
+
+        A selection not seen before, other rules, another day (a rolling period) or a reload
+        count everything; a new batch of events costs a count of that batch only.
+        """
+        from . import feed
+        from .engine import count, finish, merge
+
+        key = _rules_key(rules)
+        if data is not self.data or key is _NO_CACHE:
+            return finish(data, selection, count(data, selection, rules))
+        ckey = (_selection_key(selection), key)
+        with self.lock:
+            now = feed.batch(data)
+            entry = self._counts.get(ckey)
+            if entry is not None and entry[1] <= now:
+                counts, at = entry
+                if at < now:
+                    delta = dataclasses.replace(data, events=feed.delta_since(data, at))
+                    counts = merge(counts, count(delta, selection, rules))
+            else:
+                counts = count(data, selection, rules)
+            self._counts[ckey] = (counts, now)
+            self._counts.move_to_end(ckey)
+            while len(self._counts) > CACHE_SIZE:
+                self._counts.popitem(last=False)
+            out = finish(data, selection, counts)
+        out.attrs["events_batch"] = now
+        return out
+
+    # -- live updates (B13) --------------------------------------------------------------------
+
+    def take_in(self, path: str | Path) -> int:
+        """Add one extra events file to the data set (validated whole; see :mod:`aandacht.feed`).
+
+        Every session sees the new events at its next question; the counts kept per selection
+        are updated by counting the new events only. Returns how many events were added.
+
+        Raises
+        ------
+        DataError
+            When the file has any problem: nothing of it is added.
+        """
+        from . import feed
+
+        with self.lock:
+            n = feed.take_in(self.data, path, self.mapping)
+            self._changed(n)
+        return n
+
+    def _changed(self, n_new: int) -> None:
+        """New events were added: results of other kinds are computed again when asked."""
+        with self.lock:
+            self.version += 1
+            self._cache.clear()  # the partial counts stay: they are brought up to date
+            self.live.updated_at = dt.datetime.now().replace(microsecond=0)
+            self.live.new_events += n_new
+
+    def reload(self) -> Dataset:
+        """Load the data set again (a changed or removed file: a full recount).
+
+        The old data set serves every session until the new one is loaded and valid.
+
+        Raises
+        ------
+        DataError
+            When the changed data set has problems; the old one is kept then.
+        """
+        if self.loader is None:
+            from .load import load
+
+            def loader(source: str) -> Dataset:
+                return load(source, self.mapping, extras="skip")
+        else:
+            loader = self.loader
+        if self.source is None:
+            raise ValueError("a data set without a source cannot be loaded again")
+        new = loader(self.source)
+        with self.lock:
+            self.data = new
+            self.invalidate()
+            self.live.rejected.clear()
+            self._note_rejected(new)
+            self.live.updated_at = dt.datetime.now().replace(microsecond=0)
+            self.live.reloads += 1
+        return new
+
+    def _note_rejected(self, data: Dataset) -> None:
+        """The extra events files the loader left out, with their problems, in :attr:`live`."""
+        for path, problems in getattr(data, "rejected_events", {}).items():
+            self.live.rejected[path] = [str(p) for p in problems]
+
+    def start_live(self, interval: float = 1.0) -> bool:
+        """Start the process's one watcher of this data set's feed (:mod:`aandacht.live`), if
+        the source has one (a folder); True when it runs. Calling it again does nothing."""
+        from . import live
+
+        with self.lock:
+            if self._watcher is None:
+                self._watcher = live.watcher_for(self, interval)
+                if self._watcher is not None:
+                    self._watcher.start()
+            return self._watcher is not None
+
+    def stop_live(self) -> None:
+        """Stop the watcher (tests; a server that shuts down)."""
+        with self.lock:
+            watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop()
+
+
+def _lenient_load(source: str) -> Dataset:
+    """:func:`aandacht.load` for a served data set: a bad extra events file is left out."""
+    from .load import load
+
+    if "://" in source:
+        return load(source)
+    return load(source, extras="skip")
+
+
+@dataclasses.dataclass
+class LiveStatus:
+    """What the live feed did: shown as "live · last update 13:05:12 · 4 new contact moments".
+
+    Attributes
+    ----------
+    running : whether a watcher runs.
+    updated_at : when events were last taken in (or the data set loaded again).
+    new_events : events taken in since the data set was loaded.
+    reloads : how often the data set was loaded again (a changed or removed file).
+    rejected : per rejected file, the problems found (file, row, column, what to do).
+    error : the last error of the watcher itself (e.g. a reload that failed).
+    """
+
+    running: bool = False
+    updated_at: dt.datetime | None = None
+    new_events: int = 0
+    reloads: int = 0
+    rejected: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    error: str = ""
 
 
 def _copy(value: Any) -> Any:
@@ -223,7 +392,11 @@ class Session:
         sel = _selection_key(selection)
         p = self.principal
         key = ("calculate", sel, _scope(p), _rules_key(rules))
-        out = self._cached(key, lambda: access.secure_calculate(self.data, sel, p, rules))
+        data = self.data
+        out = self._cached(
+            key,
+            lambda: access.secure_calculate(data, sel, p, rules, count=self.service.calculate),
+        )
         out.attrs["principal"] = p.login
         return out
 
@@ -373,4 +546,4 @@ class Session:
         return access.secure_export(path, sheets, self.principal, fills=fills)
 
 
-__all__ = ["CACHE_SIZE", "DataService", "Session"]
+__all__ = ["CACHE_SIZE", "DataService", "LiveStatus", "Session"]

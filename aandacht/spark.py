@@ -190,6 +190,22 @@ def load_spark(source: str | Path, mapping: Mapping, *, spark=None) -> Dataset:
                     )
                 ]
             )
+        from .feed import extra_files
+
+        extra = extra_files(path, mapping)
+        if extra:
+            raise DataError(
+                [
+                    Problem(
+                        str(f),
+                        "an extra events file: Spark reads events.csv/events.parquet only",
+                        hint="Put these events into the events file (or a Parquet folder of "
+                        "events), or load the folder on the default engine, which takes extra "
+                        "events files in",
+                    )
+                    for f in extra
+                ]
+            )
         text = str(path.resolve())
     con = connect(spark)
     frames, files, events, problems = _read_folder(con, text.rstrip("/"), mapping, local)

@@ -1,0 +1,277 @@
+"""Extra events files: new contact moments added to a loaded data set (B13).
+
+A data folder may hold, beside ``events.csv`` (or ``events.parquet``), any number of extra events
+files whose names start with ``events`` and end in ``.csv`` or ``.parquet`` — for example
+``events-2026-12-04T1305.csv`` written by the CRM's export every few minutes. They have the
+columns of the events table (or the mapping file's names for them) and are part of the data set:
+:func:`aandacht.load` takes them in, and :mod:`aandacht.live` takes in the ones that appear while
+the dashboard runs.
+
+Each extra file is read and validated on its own, with the same messages as ``events.csv``
+(file, row, column, what to do), and also checked against the events already loaded: an event id
+seen before is a problem (an event is counted once; a changed event belongs in a full export).
+A file with any problem is not taken in at all — not in part.
+
+Taken-in events go into one table of the data set's DuckDB connection, each file as a numbered
+*batch*; :attr:`Dataset.events` becomes the base events and that table together, and
+:func:`delta_since` gives the events of the batches after a given one, which is what
+:func:`aandacht.engine.merge` adds to an earlier count.
+
+>>> import shutil, tempfile
+>>> from pathlib import Path
+>>> import aandacht
+>>> folder = Path(tempfile.mkdtemp()) / "crm"
+>>> _ = shutil.copytree("data_samples", folder)
+>>> before = aandacht.load("data_samples").events.count().execute()
+>>> _ = (folder / "events-extra.csv").write_text(
+...     "event_id,relation_id,user_id,timestamp,source,action\\n"
+...     "X-1,R00061,LV,2026-10-30 10:00,note,added\\n")
+>>> ds = aandacht.load(folder)
+>>> ds.events.count().execute() - before
+1
+>>> sorted(Path(f).name for f in ds.extra_events)
+['events-extra.csv']
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import ibis
+
+from . import validation
+from .dataset import Dataset
+from .errors import DataError, Problem
+from .mapping import Mapping
+
+#: The table of taken-in extra events, in the data set's DuckDB connection.
+LIVE_TABLE = "aandacht_events_live"
+#: The names the base events file may have (never an extra file).
+BASE_NAMES = frozenset({"events.csv", "events.parquet", "events.csv.gz", "events.txt"})
+#: Shown per kind of problem at most (as for the base file).
+_MAX_SHOWN = validation.MAX_EXAMPLES
+
+
+def is_extra_name(name: str) -> bool:
+    """Whether a file name is that of an extra events file (``events*.csv|.parquet``).
+
+    >>> [is_extra_name(n) for n in ("events-1.csv", "events.csv", "Events_2.PARQUET", "x.csv")]
+    [True, False, True, False]
+    """
+    low = name.lower()
+    return (
+        low.startswith("events")
+        and low not in BASE_NAMES
+        and (low.endswith(".csv") or low.endswith(".parquet"))
+    )
+
+
+def extra_files(folder: str | Path, mp: Mapping | None = None) -> list[Path]:
+    """The extra events files in ``folder``, sorted by name (the base events file excluded)."""
+    from .load import _find
+
+    folder = Path(folder)
+    mp = mp or Mapping()
+    base = _find(folder, "events", mp.table("events"))
+    base_name = base.name if base is not None else None
+    return [
+        p
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+        if p.is_file() and is_extra_name(p.name) and p.name != base_name
+    ]
+
+
+def signature(path: str | Path) -> tuple[int, int]:
+    """(size, modification time in ns) of a file: a changed file has another signature."""
+    st = Path(path).stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _engine(ds: Dataset) -> str:
+    return getattr(ds.con, "name", "")
+
+
+def read_delta(ds: Dataset, path: str | Path, mp: Mapping | None = None) -> ibis.Table:
+    """Read and validate one extra events file into a table of ``ds``'s connection.
+
+    The same parsing and checks as the base events file, with the data set's relations and
+    users; and no event id that the data set already has.
+
+    Raises
+    ------
+    DataError
+        With every problem found (file, row, column, value, what to do). Nothing is taken in.
+    """
+    from .load import _csv_events, _parquet_events
+
+    path = Path(path)
+    mp = mp or Mapping()
+    tm = mp.table("events")
+    file = str(path)
+    if _engine(ds) != "duckdb":
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    "extra events files are taken in on the embedded DuckDB engine only",
+                    hint="Append the events to the events table, or load the folder without "
+                    "--engine pyspark",
+                )
+            ]
+        )
+    name = f"aandacht_delta_{uuid.uuid4().hex[:12]}"
+    con = ds.con
+    try:
+        if path.suffix.lower() == ".parquet":
+            view = f"{name}_file"
+            try:
+                t = con.create_table(name, _parquet_events(con, path, tm, view))
+            finally:
+                con.drop_view(view, force=True)
+        else:
+            t = _csv_events(path, mp, tm, con, name)
+        small = {
+            n: getattr(ds, n) for n in ("relations", "relation_groups", "users", "user_groups")
+        }
+        problems = validation.check_events(t, small, file)
+        problems += _seen_before(ds, t, file)
+        if problems:
+            raise DataError(problems)
+    except Exception:
+        con.drop_table(name, force=True)
+        raise
+    return t
+
+
+def _seen_before(ds: Dataset, t: ibis.Table, file: str) -> list[Problem]:
+    """Events of ``t`` whose id the data set already has (counted once, never twice)."""
+    from .load import ROW
+
+    known = ds.events.select("event_id")
+    again = t.filter(t.event_id.notnull()).semi_join(known, "event_id")
+    n = int(again.count().execute())
+    if not n:
+        return []
+    cols = [ROW, "event_id"] if ROW in t.columns else ["event_id"]
+    rows = again.select(*cols)
+    if ROW in t.columns:
+        rows = rows.order_by(ROW)
+    problems = [
+        Problem(
+            file,
+            f"event_id {rec['event_id']} is already in the data set",
+            int(rec[ROW]) if ROW in rec else None,
+            "event_id",
+            rec["event_id"],
+            "An event is counted once: give new events new ids, and put changed events in a "
+            "full export (events.csv) instead",
+        )
+        for rec in rows.limit(_MAX_SHOWN).to_pandas().to_dict("records")
+    ]
+    if n > _MAX_SHOWN:
+        problems.append(
+            Problem(file, f"{n} events in all are already in the data set", None, "event_id")
+        )
+    return problems
+
+
+def batch(ds: Dataset) -> int:
+    """The number of the last batch of extra events taken in (0: none)."""
+    return int(ds.__dict__.get("_live_batch", 0))
+
+
+def append(ds: Dataset, delta: ibis.Table) -> int:
+    """Add the validated events of ``delta`` (from :func:`read_delta`) to ``ds`` as a new batch;
+    returns how many there were. ``delta``'s table is dropped."""
+    con = ds.con
+    base = ds.__dict__.setdefault("_base_events", ds.events)
+    schema = base.schema()
+    cols = {
+        c: (delta[c] if c in delta.columns else ibis.null()).cast(schema[c]) for c in schema.names
+    }
+    number = batch(ds) + 1
+    rows = delta.select(**cols, _batch=ibis.literal(number, "int64"))
+    n = int(delta.count().execute())
+    if LIVE_TABLE in con.list_tables():
+        con.insert(LIVE_TABLE, rows)
+    else:
+        con.create_table(LIVE_TABLE, rows)
+    con.drop_table(delta.get_name(), force=True)
+    live = con.table(LIVE_TABLE)
+    ds.events = base.union(live.drop("_batch"))
+    ds.__dict__["_live_batch"] = number
+    ds.__dict__.setdefault("_batch_sizes", {})[number] = n
+    ds.__dict__.pop("_last_event_day", None)  # the newest event may be newer now
+    return n
+
+
+def delta_since(ds: Dataset, after: int) -> ibis.Table:
+    """The extra events of the batches after batch ``after`` (canonical columns)."""
+    live = ds.con.table(LIVE_TABLE)
+    return live.filter(live._batch > after).drop("_batch")
+
+
+def events_since(ds: Dataset, after: int) -> int:
+    """How many extra events were taken in after batch ``after``."""
+    sizes = ds.__dict__.get("_batch_sizes", {})
+    return sum(n for b, n in sizes.items() if b > after)
+
+
+def take_in(ds: Dataset, path: str | Path, mp: Mapping | None = None) -> int:
+    """Read, validate and add one extra events file; returns the number of events.
+
+    Raises
+    ------
+    DataError
+        When the file has any problem (then nothing of it is added).
+    """
+    sig = signature(path)
+    n = append(ds, read_delta(ds, path, mp))
+    ds.extra_events[str(path)] = sig
+    return n
+
+
+def add_extra_files(
+    ds: Dataset, folder: str | Path, mp: Mapping | None = None, *, strict: bool = True
+) -> int:
+    """Take in every extra events file of ``folder`` not yet in ``ds`` (on load).
+
+    With ``strict=False`` a bad file is left out whole and its problems are kept in
+    ``ds.rejected_events`` (the other files are taken in).
+
+    Raises
+    ------
+    DataError
+        With ``strict``: the problems of every bad file (the data set is not used then).
+    """
+    problems: list[Problem] = []
+    n = 0
+    for path in extra_files(folder, mp):
+        if str(path) in ds.extra_events:
+            continue
+        try:
+            sig = signature(path)
+            n += take_in(ds, path, mp)
+        except DataError as exc:
+            problems += exc.problems
+            ds.rejected_events[str(path)] = list(exc.problems)
+            ds.__dict__.setdefault("_rejected_signatures", {})[str(path)] = sig
+    if problems and strict:
+        raise DataError(problems)
+    return n
+
+
+__all__ = [
+    "LIVE_TABLE",
+    "add_extra_files",
+    "append",
+    "batch",
+    "delta_since",
+    "events_since",
+    "extra_files",
+    "is_extra_name",
+    "read_delta",
+    "signature",
+    "take_in",
+]
