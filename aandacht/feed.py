@@ -176,8 +176,18 @@ def _seen_before(ds: Dataset, t: ibis.Table, file: str) -> list[Problem]:
     return problems
 
 
+def _other_feed(ds: Dataset):
+    """The feed object of a data set whose new events come from elsewhere (a database table,
+    :mod:`aandacht.pglive`): it has ``batch()``, ``delta_since(after)`` and
+    ``events_since(after)`` with the meaning of the functions here."""
+    return ds.__dict__.get("_feed")
+
+
 def batch(ds: Dataset) -> int:
     """The number of the last batch of extra events taken in (0: none)."""
+    other = _other_feed(ds)
+    if other is not None:
+        return int(other.batch())
     return int(ds.__dict__.get("_live_batch", 0))
 
 
@@ -208,12 +218,18 @@ def append(ds: Dataset, delta: ibis.Table) -> int:
 
 def delta_since(ds: Dataset, after: int) -> ibis.Table:
     """The extra events of the batches after batch ``after`` (canonical columns)."""
+    other = _other_feed(ds)
+    if other is not None:
+        return other.delta_since(after)
     live = ds.con.table(LIVE_TABLE)
     return live.filter(live._batch > after).drop("_batch")
 
 
 def events_since(ds: Dataset, after: int) -> int:
     """How many extra events were taken in after batch ``after``."""
+    other = _other_feed(ds)
+    if other is not None:
+        return int(other.events_since(after))
     sizes = ds.__dict__.get("_batch_sizes", {})
     return sum(n for b, n in sizes.items() if b > after)
 
