@@ -372,6 +372,33 @@ APP_TEXT: dict[str, dict[str, str]] = {
     "calculate": {"nl": "Bereken", "en": "Calculate"},
     "calculating": {"nl": "Bezig met berekenen…", "en": "Calculating…"},
     "calculated_at": {"nl": "berekend op {when}", "en": "calculated on {when}"},
+    "live_label": {"nl": "Live", "en": "Live"},
+    "live_waiting": {
+        "nl": "live · wacht op nieuwe contactmomenten",
+        "en": "live · waiting for new contact moments",
+    },
+    "live_status": {
+        "nl": "live · laatste update {time} · {n}",
+        "en": "live · last update {time} · {n}",
+    },
+    "live_one": {"nl": "1 nieuw contactmoment", "en": "1 new contact moment"},
+    "live_many": {"nl": "{n} nieuwe contactmomenten", "en": "{n} new contact moments"},
+    "live_reloaded": {"nl": "gegevens opnieuw geladen", "en": "data loaded again"},
+    "live_off": {
+        "nl": "live uit · nieuwe contactmomenten worden niet getoond tot u Live aanzet",
+        "en": "live off · new contact moments are not shown until you switch Live on",
+    },
+    "live_rejected": {
+        "nl": "Niet ingelezen (niets ervan is geteld): {problems}",
+        "en": "Not taken in (nothing of it is counted): {problems}",
+    },
+    "live_rejected_short": {
+        "nl": "Niet ingelezen (niets ervan is geteld): {file}, {n} probleem/problemen; "
+        "de beheerder ziet ze in het serverlog.",
+        "en": "Not taken in (nothing of it is counted): {file}, {n} problem(s); "
+        "the administrator sees them in the server log.",
+    },
+    "live_error": {"nl": "Live bijwerken mislukt: {error}", "en": "Live update failed: {error}"},
     "not_calculated": {"nl": "Nog niet berekend.", "en": "Not calculated yet."},
     "pending": {
         "nl": "De selectie is gewijzigd: klik op Bereken om het overzicht bij te werken.",
@@ -1087,7 +1114,29 @@ def fmt_datetime(d: Any, lang: str = "nl") -> str:
     return d.strftime("%d-%m-%Y %H:%M" if lang == "nl" else "%Y-%m-%d %H:%M")
 
 
-__all__ += ["APP_TEXT", "fmt_date", "fmt_datetime"]
+def fmt_live(updated_at: Any, n_new: int | None, lang: str = "nl") -> str:
+    """The live line (B13): ``live · laatste update 13:05:12 · 4 nieuwe contactmomenten``;
+    ``n_new=None`` after the data set was loaded again; no ``updated_at``: still waiting.
+
+    >>> import datetime as dt
+    >>> fmt_live(dt.datetime(2026, 12, 4, 13, 5, 12), 4, "en")
+    'live · last update 13:05:12 · 4 new contact moments'
+    >>> fmt_live(dt.datetime(2026, 12, 4, 13, 5, 12), 1, "nl")
+    'live · laatste update 13:05:12 · 1 nieuw contactmoment'
+    """
+    check_lang(lang)
+    if updated_at is None:
+        return t("live_waiting", lang)
+    if n_new is None:
+        what = t("live_reloaded", lang)
+    elif n_new == 1:
+        what = t("live_one", lang)
+    else:
+        what = t("live_many", lang, n=fmt_number(n_new, lang))
+    return t("live_status", lang, time=updated_at.strftime("%H:%M:%S"), n=what)
+
+
+__all__ += ["APP_TEXT", "fmt_date", "fmt_datetime", "fmt_live"]
 
 
 def per_value(values: Any, fn: Any) -> list:

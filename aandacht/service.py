@@ -202,6 +202,12 @@ class DataService:
             self._changed(n)
         return n
 
+    def events_between(self, before: int, after: int) -> int:
+        """How many extra events the batches ``before < batch <= after`` brought."""
+        from . import feed
+
+        return feed.events_since(self.data, before) - feed.events_since(self.data, after)
+
     def _changed(self, n_new: int) -> None:
         """New events were added: results of other kinds are computed again when asked."""
         with self.lock:

@@ -7,6 +7,9 @@ nothing from the internet. Environment:
 * ``AANDACHT_STORE``: folder of ``monitors.sqlite`` (saved monitors and calculations);
   default ``.aandacht/``.
 * ``AANDACHT_SALES_MONITOR=1``: start with sales-monitor permission switched on (locally).
+* ``AANDACHT_LIVE=0``: no live updates (B13); by default new events files in the data folder
+  (and new rows of a PostgreSQL events table, after ``aandacht live-install``) are shown in
+  every open session within seconds.
 * ``AANDACHT_ACCESS``, ``AANDACHT_REQUIRE_LOGIN``: log-in and permissions when hosted
   (:mod:`app.auth`, ``docs/hosting.md``).
 """
@@ -166,6 +169,10 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         sidebar_width=360,
     )
     template.sidebar.append(card("monitors", MonitorsView(state), collapsed=True))  # S3
+    if state.start_live() and pn.state.curdoc is not None:
+        # B13: the process's one watcher feeds the shared data set; each session looks once a
+        # second whether there is something new and then counts its own selection again
+        pn.state.add_periodic_callback(state.refresh_live, period=1000)
     return template
 
 

@@ -27,6 +27,7 @@ from aandacht.errors import AandachtError, DataError
 from aandacht.i18n import (
     fmt_date,
     fmt_datetime,
+    fmt_live,
     fmt_money,
     fmt_number,
     fmt_percent,
@@ -187,6 +188,11 @@ class MonitorState(param.Parameterized):
     timeline_row = param.Integer(default=None, allow_None=True)
     monitor_name = param.String(default=None, allow_None=True, doc="Monitor of the result.")
 
+    # --- live updates (B13) -------------------------------------------------------------------
+    live = param.Boolean(default=True, doc="Follow new contact moments as they land.")
+    live_text = param.String(default="", doc="live · laatste update 13:05:12 · 4 nieuwe …")
+    live_problems = param.List(default=[], doc="Files of the feed not taken in, with why.")
+
     def __init__(self, data_path: str | None = None, *, auto: bool = True, **params: Any):
         if data_path is not None:
             params["data_path"] = data_path
@@ -197,6 +203,9 @@ class MonitorState(param.Parameterized):
         self.service = DataService.for_source(self.data_path)
         self.session = Session(self.service, self.principal)
         self.data = self.service.data
+        self._seen_version = self.service.version  # what the shown result counted (live)
+        self._live_new: int | None = 0  # what the last live update brought (None: a reload)
+        self._live_at: dt.datetime | None = None  # when this session last showed new data
         users = sorted(self.data.users["user_id"].astype(str))
         self.param.user.objects = users
         self.param.me.objects = users
@@ -387,7 +396,11 @@ class MonitorState(param.Parameterized):
             stored = self.monitor_store().latest_calculation(
                 self.data_path, owner=self.principal.login
             )
-            if stored is not None and "ui" in stored.settings:
+            if (
+                stored is not None
+                and "ui" in stored.settings
+                and self._same_data(stored.settings.get("watermark"))
+            ):
                 shown = self.session.result(stored.result)
         except (OSError, sqlite3.Error, AandachtError, ValueError):
             shown = None
@@ -396,6 +409,20 @@ class MonitorState(param.Parameterized):
             self._apply(shown, stored.settings, stored.calculated_at)
         else:
             self.calculate()
+
+    def _watermark(self, result: pd.DataFrame) -> dict[str, Any]:
+        """What of the data a result counted (kept with the stored result, S3 / B13)."""
+        live = self.service.live
+        return {
+            "extra_files": sorted(Path(f).name for f in self.data.extra_events),
+            "events_batch": int(result.attrs.get("events_batch", 0)),
+            "data_updated_at": live.updated_at.isoformat() if live.updated_at else None,
+        }
+
+    def _same_data(self, watermark: dict[str, Any] | None) -> bool:
+        """Whether a stored result counted the extra events files the data set has now."""
+        files = sorted(Path(f).name for f in self.data.extra_events)
+        return (watermark or {}).get("extra_files", []) == files
 
     def _restore(self, settings: dict[str, Any]) -> None:
         ui = dict(settings["ui"])
@@ -425,7 +452,10 @@ class MonitorState(param.Parameterized):
             self.param.update(**values)
 
     def _compute(self, sel: aandacht.Selection) -> pd.DataFrame:
-        return self.session.calculate(sel)
+        version = self.service.version  # read before counting: a later change is seen later
+        out = self.session.calculate(sel)
+        out.attrs["service_version"] = version
+        return out
 
     def _settings_for(
         self, sel: aandacht.Selection, ui: dict[str, Any] | None = None
@@ -453,10 +483,12 @@ class MonitorState(param.Parameterized):
         result: pd.DataFrame,
         ui: dict[str, Any] | None = None,
         monitor: str | None = None,
+        keep: bool = False,
     ) -> None:
         settings = self._settings_for(sel, ui)
         if monitor:
             settings["monitor"] = monitor
+        settings["watermark"] = self._watermark(result)
         at = dt.datetime.now().replace(microsecond=0)
         try:
             self.monitor_store().save_calculation(
@@ -471,7 +503,8 @@ class MonitorState(param.Parameterized):
             self.warning = ""
         except (OSError, sqlite3.Error, AandachtError) as exc:
             self.warning = t("store_error", self.lang, error=str(exc))
-        self._apply(result, settings, at)
+        self._seen_version = result.attrs.get("service_version", self._seen_version)
+        self._apply(result, settings, at, keep=keep)
 
     def calculate(
         self,
@@ -512,17 +545,131 @@ class MonitorState(param.Parameterized):
         finally:
             self.busy = False
 
-    def _apply(self, result: pd.DataFrame, settings: dict[str, Any], at: dt.datetime) -> None:
+    def _apply(
+        self,
+        result: pd.DataFrame,
+        settings: dict[str, Any],
+        at: dt.datetime,
+        keep: bool = False,
+    ) -> None:
+        """Show ``result``; ``keep`` (a live update) keeps the ticked rows, the open timeline and
+        the clicked bin, found again by relation."""
         result = result.reset_index(drop=True)
+        rows: list[int] = []
+        timeline_row = None
+        band = None
+        if keep and self.result is not None:
+            old = self.result["relation_id"].astype(str).tolist()
+            where = {r: i for i, r in enumerate(result["relation_id"].astype(str))}
+            rows = [
+                where[old[i]] for i in self.selected_rows if 0 <= i < len(old) and old[i] in where
+            ]
+            if self.timeline_row is not None and 0 <= self.timeline_row < len(old):
+                timeline_row = where.get(old[self.timeline_row])
+            band = self.selected_bin
         with param.parameterized.batch_call_watchers(self):
             self.error = ""
             self.selected_bin = None
-            self.selected_rows = []
-            self.timeline_row = None
+            self.selected_rows = rows
+            self.timeline_row = timeline_row
             self.settings = settings
             self.monitor_name = settings.get("monitor")
             self.calculated_at = at
             self.result = result
+        if band is not None and self.bins is not None and band in set(self.bins["band"]):
+            self.selected_bin = band
+
+    # ------------------------------------------------------------------------------------------
+    # live updates (B13)
+
+    def start_live(self) -> bool:
+        """Start the process's watcher of the data set's feed (once per data set; not with
+        ``AANDACHT_LIVE=0``). True when new events will arrive: then call :meth:`refresh_live`
+        every second."""
+        if os.environ.get("AANDACHT_LIVE", "1").strip().lower() in ("0", "false", "no", "off"):
+            return False
+        running = self.service.start_live()
+        self._live_line()
+        return running
+
+    def result_selection(self) -> aandacht.Selection | None:
+        """The selection the shown result was calculated with (not the widgets' pending one)."""
+        stored = self.settings.get("selection")
+        if self.result is None or not stored:
+            return None
+        return aandacht.Selection(
+            users=tuple(stored["users"]) if stored.get("users") else None,
+            user_group=stored.get("user_group"),
+            b_group=stored.get("b_group"),
+            relations=tuple(stored["relations"]) if stored.get("relations") else None,
+            period_from=stored.get("period_from"),
+            period_to=stored.get("period_to"),
+            as_of=stored.get("as_of"),
+            revenue=stored.get("revenue"),
+        )
+
+    async def refresh_live(self) -> bool:
+        """When the shared data set has new events (or was loaded again), count the shown
+        result's selection again — incrementally, in a worker thread — and show it, keeping
+        the ticked rows and the open timeline. Nothing while ``live`` is off or a calculation
+        runs. True when the result was updated."""
+        service = self.service
+        try:
+            if service.version == self._seen_version or not self.live or self.busy:
+                return False
+            sel = self.result_selection()
+            before = int(self.result.attrs.get("events_batch", 0)) if self.result is not None else 0
+            reloaded = service.data is not self.data
+            self.data = service.data
+            if sel is None:
+                self._seen_version = service.version
+                return False
+            self.busy = True
+            try:
+                result = await asyncio.to_thread(self._compute, sel)
+            except (AandachtError, ValueError) as exc:
+                self.error = t("calc_error", self.lang, error=str(exc))
+                self._seen_version = service.version
+                return False
+            finally:
+                self.busy = False
+            after = int(result.attrs.get("events_batch", 0))
+            self._live_new = None if reloaded else service.events_between(before, after)
+            self._live_at = dt.datetime.now().replace(microsecond=0)
+            self._finish(
+                sel, result, ui=self.settings.get("ui"), monitor=self.monitor_name, keep=True
+            )
+            return True
+        finally:
+            self._live_line()
+
+    @param.depends("lang", "live", watch=True)
+    def _live_line(self) -> None:
+        """``live_text`` and ``live_problems`` from the service's live status."""
+        st = self.service.live
+        if not st.running:
+            text = ""
+        elif not self.live:
+            text = t("live_off", self.lang)
+        else:
+            text = fmt_live(self._live_at, self._live_new, self.lang)
+        if self.principal.local or self.principal.all_relations:
+            problems = [
+                t("live_rejected", self.lang, problems=" · ".join(msgs))
+                for _, msgs in sorted(st.rejected.items())
+            ]
+        else:  # the rows may name relations this principal may not see: the log has them
+            problems = [
+                t("live_rejected_short", self.lang, file=Path(f).name, n=len(msgs))
+                for f, msgs in sorted(st.rejected.items())
+            ]
+        if st.error:
+            problems.append(t("live_error", self.lang, error=st.error))
+        with param.parameterized.batch_call_watchers(self):
+            if text != self.live_text:
+                self.live_text = text
+            if problems != self.live_problems:
+                self.live_problems = problems
 
     @param.depends("sales_permission", "revenue_basis", watch=True)
     def _revenue_changed(self) -> None:

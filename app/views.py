@@ -430,12 +430,20 @@ class SettingsView(StateView):
 
 
 class StatusView(StateView):
-    """What the result covers and when it was calculated ("berekend op …")."""
+    """What the result covers and when it was calculated ("berekend op …"); with a live feed
+    (B13) the live line, the Live switch and the files of the feed that were not taken in."""
 
     def __init__(self, state: MonitorState, **params: Any):
         super().__init__(state, **params)
         self.pane = pn.pane.HTML("", css_classes=["status"], sizing_mode="stretch_width")
+        self.live = pn.pane.HTML("", css_classes=["live-status"], margin=(5, 10))
+        self.switch = pn.widgets.Switch(value=state.live, css_classes=["live-switch"], width=40)
+        self.switch.link(state, value="live", bidirectional=True)
+        self.switch_label = pn.pane.HTML("", margin=(5, 0))
+        self.problems = _alert("warning", "live-problems")
+        self.live_row = pn.Row(self.switch, self.switch_label, self.live, visible=False)
         state.param.watch(lambda *e: self.relabel(), ["result", "calculated_at", "settings"])
+        state.param.watch(lambda *e: self._live(), ["live_text", "live_problems"])
         self.relabel()
 
     def relabel(self) -> None:
@@ -444,9 +452,17 @@ class StatusView(StateView):
             f'<div><b class="calculated-at">{esc(s.calculated_text())}</b> — '
             f'<span class="result-line">{esc(s.result_line())}</span></div>'
         )
+        self.switch_label.object = f"<span>{esc(self.t('live_label'))}</span>"
+        self._live()
+
+    def _live(self) -> None:
+        s = self.state
+        self.live_row.visible = bool(s.live_text)
+        self.live.object = f'<span class="live-text">{esc(s.live_text)}</span>'
+        _show(self.problems, "\n".join(s.live_problems))
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return self.pane
+        return pn.Column(self.pane, self.live_row, self.problems, sizing_mode="stretch_width")
 
 
 class ViewSwitch(StateView):
