@@ -13,7 +13,8 @@
 Extensions (optional): ``--mapping FILE`` (a mapping file for CRM exports), ``--rules FILE``
 (counting rules), ``--all-columns``; ``timeline`` also takes ``--users``/``--user-group`` and
 ``--as-of``; ``aandacht generate`` writes a synthetic data set and ``aandacht validate`` only
-checks one.
+checks one; ``aandacht live-install --data postgresql://…`` installs the trigger and log table
+the dashboard's live updates read (:mod:`aandacht.pglive`).
 """
 
 from __future__ import annotations
@@ -193,6 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="parquet",
         help="file format of the events table",
     )
+
+    li = sub.add_parser(
+        "live-install",
+        help="install (or remove) the trigger and log table for live updates from PostgreSQL",
+    )
+    li.add_argument("--data", required=True, help="postgres://user@host/db URL")
+    li.add_argument("--mapping", help="mapping file (tables.events.file: the events table)")
+    li.add_argument("--uninstall", action="store_true", help="remove trigger, function and log")
     return p
 
 
@@ -311,6 +320,12 @@ def _run_generate(args) -> None:
     )
 
 
+def _run_live_install(args) -> None:
+    from .pglive import install
+
+    print(install(args.data, args.mapping, remove=args.uninstall))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``aandacht`` command. Returns the exit code."""
     from .errors import AandachtError
@@ -326,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "timeline": _run_timeline,
         "validate": _run_validate,
         "generate": _run_generate,
+        "live-install": _run_live_install,
     }[args.command]
     try:
         run(args)

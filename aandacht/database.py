@@ -9,6 +9,7 @@ fetched and validated in pandas; the events stay in the database and are validat
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import ibis
 
@@ -21,8 +22,19 @@ def _redact(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
-def load_database(url: str, mapping: Mapping, *, con: ibis.BaseBackend | None = None):
-    """Connect to ``url`` (or use ``con``) and return a validated :class:`~aandacht.load.Dataset`."""
+def load_database(
+    url: str,
+    mapping: Mapping,
+    *,
+    con: ibis.BaseBackend | None = None,
+    events_view: Callable[[ibis.Table], ibis.Table] | None = None,
+):
+    """Connect to ``url`` (or use ``con``) and return a validated :class:`~aandacht.load.Dataset`.
+
+    ``events_view`` takes the events table as it is in the database (its own column names) and
+    returns the rows that are the data set's events; they are conformed and validated. The live
+    feed (:mod:`aandacht.pglive`) leaves out the rows it has not taken in yet.
+    """
     from .load import _empty, _finish, conform_ibis
 
     shown = _redact(url)
@@ -59,7 +71,10 @@ def load_database(url: str, mapping: Mapping, *, con: ibis.BaseBackend | None = 
             )
             continue
         try:
-            t = conform_ibis(con.table(tname), name, files[name], tm)
+            raw = con.table(tname)
+            if name == "events" and events_view is not None:
+                raw = events_view(raw)
+            t = conform_ibis(raw, name, files[name], tm)
         except DataError as exc:
             problems += exc.problems
             continue

@@ -191,7 +191,7 @@ def watcher_for(service: DataService, interval: float = 1.0) -> Any:
     if source.split("://", 1)[0] in ("postgres", "postgresql"):
         from .pglive import TableWatcher
 
-        return TableWatcher(service, interval)
+        return TableWatcher.for_service(service, interval)  # None: not installed (logged)
     return None
 
 

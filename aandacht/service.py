@@ -227,10 +227,9 @@ class DataService:
             When the changed data set has problems; the old one is kept then.
         """
         if self.loader is None:
-            from .load import load
 
             def loader(source: str) -> Dataset:
-                return load(source, self.mapping, extras="skip")
+                return _lenient_load(source, self.mapping)
         else:
             loader = self.loader
         if self.source is None:
@@ -252,7 +251,8 @@ class DataService:
 
     def start_live(self, interval: float = 1.0) -> bool:
         """Start the process's one watcher of this data set's feed (:mod:`aandacht.live`), if
-        the source has one (a folder); True when it runs. Calling it again does nothing."""
+        the source has one (a folder, or a PostgreSQL table with ``aandacht live-install``);
+        True when it runs. Calling it again does nothing."""
         from . import live
 
         with self.lock:
@@ -270,13 +270,18 @@ class DataService:
             watcher.stop()
 
 
-def _lenient_load(source: str) -> Dataset:
-    """:func:`aandacht.load` for a served data set: a bad extra events file is left out."""
+def _lenient_load(source: str, mapping: Any = None) -> Dataset:
+    """:func:`aandacht.load` for a served data set: a bad extra events file is left out; a
+    PostgreSQL data set gets its live feed when it is installed (:func:`aandacht.pglive.load`)."""
     from .load import load
 
+    if source.split("://", 1)[0] in ("postgres", "postgresql"):
+        from .pglive import load as load_pg
+
+        return load_pg(source, mapping)
     if "://" in source:
-        return load(source)
-    return load(source, extras="skip")
+        return load(source, mapping)
+    return load(source, mapping, extras="skip")
 
 
 @dataclasses.dataclass
