@@ -13,6 +13,8 @@ import asyncio
 import datetime as dt
 import shutil
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,10 @@ def _total(state: MonitorState, relation: str) -> int:
 
 
 def _refresh(state: MonitorState) -> bool:
-    return asyncio.run(state.refresh_live())
+    # In a thread of its own: an earlier test in the same process (a served app, Playwright)
+    # may leave an event loop running in this one, where asyncio.run() refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, state.refresh_live()).result()
 
 
 def test_a_session_follows_new_events(folder: Path, tmp_path: Path) -> None:
@@ -111,7 +116,7 @@ def test_the_live_line_and_a_rejected_file(folder: Path, tmp_path: Path) -> None
         while dt.datetime.now() < end and not (
             service.live.new_events == 3 and service.live.rejected
         ):
-            asyncio.run(asyncio.sleep(0.2))
+            time.sleep(0.2)
         assert _refresh(state)
         assert _total(state, rel) == before + 3
         assert state.live_text.startswith("live · laatste update ")
