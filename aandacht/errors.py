@@ -19,6 +19,8 @@ class Problem:
     column: str | None = None
     value: object = None
     hint: str = ""
+    #: what kind of problem, for a translation (``aandacht.i18n.problem_text``); may be empty
+    key: str = ""
 
     def __str__(self) -> str:
         where = self.file

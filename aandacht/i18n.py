@@ -1158,3 +1158,228 @@ def per_value(values: Any, fn: Any) -> list:
 
 
 __all__ += ["per_value"]
+
+
+# ----------------------------------------------------------------------------------------------
+# the dashboard's screens (issue 15): typed dates, the relation's own colour, table pagers,
+# yes/no marks and the selection file's problems, in the chosen language only
+
+SCREEN_TEXT: dict[str, dict[str, str]] = {
+    "date_placeholder": {"nl": "dd-mm-jjjj", "en": "yyyy-mm-dd"},
+    "date_invalid": {
+        "nl": "'{text}' is geen datum: typ dd-mm-jjjj, bijvoorbeeld 31-10-2026.",
+        "en": "'{text}' is not a date: type yyyy-mm-dd, for example 2026-10-31.",
+    },
+    "as_of_calendar": {"nl": "of kies", "en": "or pick"},
+    "newest_first": {"nl": "Nieuwste eerst", "en": "Newest first"},
+    "oldest_first": {"nl": "Oudste eerst", "en": "Oldest first"},
+    "more_problems": {"nl": "… en nog {n}", "en": "… and {n} more"},
+    "sel_not_text": {
+        "nl": "dit is geen tekstbestand. Kies een tekst- of CSV-bestand met één relatiecode per regel",
+        "en": "this is not a text file. Upload a text/CSV file with one relation code per line",
+    },
+    "sel_no_codes": {
+        "nl": "het selectiebestand bevat geen relatiecodes. Zet één relatiecode per regel",
+        "en": "the selection file holds no relation codes. Put one relation code per line",
+    },
+    "sel_unknown_code": {
+        "nl": "regel {row}: relatie {value} staat niet in de relaties. Verbeter de code of haal "
+        "de regel weg",
+        "en": "line {row}: relation {value} is not in relations. Correct the code or remove the "
+        "line",
+    },
+    "sel_unknown_total": {"nl": "{n} onbekende codes in totaal", "en": "{n} unknown codes in all"},
+}
+TEXT.update(SCREEN_TEXT)
+
+
+def parse_date(text: str, lang: str = "nl") -> Any:
+    """A typed date: ``31-10-2026`` (also ``31/10/2026``, ``31.10.2026``, ``1-3-2026``) in
+    Dutch, ISO ``2026-10-31`` in English; ISO is understood in Dutch too. Raises ``ValueError``
+    with a message in ``lang`` otherwise.
+
+    >>> parse_date("31-10-2026", "nl"), parse_date(" 2026-10-31 ", "en")
+    (datetime.date(2026, 10, 31), datetime.date(2026, 10, 31))
+    >>> parse_date("31-10-2026", "en")
+    Traceback (most recent call last):
+    ...
+    ValueError: '31-10-2026' is not a date: type yyyy-mm-dd, for example 2026-10-31.
+    """
+    import datetime as dt
+    import re
+
+    check_lang(lang)
+    s = (text or "").strip()
+    try:
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", s)
+        if m and lang == "nl":
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        pass
+    raise ValueError(t("date_invalid", lang, text=s[:40]))
+
+
+#: Colour names a CRM may use for a relation's own colour (S4), Dutch and English, with the
+#: swatch shown for them. Anything else is shown as it is, without a swatch.
+RELATION_COLOURS: dict[str, tuple[str, str, str]] = {
+    # key: (hex, nl, en)
+    "red": ("#d62728", "rood", "red"),
+    "orange": ("#ff7f0e", "oranje", "orange"),
+    "yellow": ("#f2c500", "geel", "yellow"),
+    "green": ("#2ca02c", "groen", "green"),
+    "blue": ("#1f77b4", "blauw", "blue"),
+    "purple": ("#9467bd", "paars", "purple"),
+    "pink": ("#e377c2", "roze", "pink"),
+    "brown": ("#8c564b", "bruin", "brown"),
+    "grey": ("#7f7f7f", "grijs", "grey"),
+    "black": ("#000000", "zwart", "black"),
+    "white": ("#ffffff", "wit", "white"),
+}
+_COLOUR_KEYS = {
+    **{k: k for k in RELATION_COLOURS},
+    **{nl: k for k, (_, nl, _) in RELATION_COLOURS.items()},
+    "gray": "grey",
+    "violet": "purple",
+    "paarse": "purple",
+}
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pd.NA
+        return True
+
+
+def _colour_key(value: Any) -> str | None:
+    if _missing(value):
+        return None
+    return _COLOUR_KEYS.get(str(value).strip().lower())
+
+
+def relation_colour(value: Any, lang: str = "nl") -> str:
+    """The relation's own CRM colour as text in ``lang``; an unknown value as it is; empty
+    when missing.
+
+    >>> relation_colour("rood", "en"), relation_colour("Blue", "nl"), relation_colour("#123abc")
+    ('red', 'blauw', '#123abc')
+    >>> relation_colour(None, "en")
+    ''
+    """
+    check_lang(lang)
+    key = _colour_key(value)
+    if key is not None:
+        _, nl, en = RELATION_COLOURS[key]
+        return nl if lang == "nl" else en
+    return "" if _missing(value) else str(value)
+
+
+def relation_colour_hex(value: Any) -> str:
+    """The swatch colour (``#rrggbb``) of a relation's own colour: a known name or a hex code;
+    empty otherwise (never text from the data other than a checked hex code).
+
+    >>> relation_colour_hex("rood"), relation_colour_hex("#12AB3c"), relation_colour_hex("x")
+    ('#d62728', '#12ab3c', '')
+    """
+    import re
+
+    key = _colour_key(value)
+    if key is not None:
+        return RELATION_COLOURS[key][0]
+    s = "" if _missing(value) else str(value).strip()
+    return s.lower() if re.fullmatch(r"#[0-9a-fA-F]{6}", s) else ""
+
+
+#: Tabulator's own texts (pager, loading, no data) per language, for its ``langs`` option.
+TABLE_LANGS: dict[str, dict[str, Any]] = {
+    "nl": {
+        "pagination": {
+            "page_size": "Rijen per pagina",
+            "page_title": "Toon pagina",
+            "first": "Eerste",
+            "first_title": "Eerste pagina",
+            "last": "Laatste",
+            "last_title": "Laatste pagina",
+            "prev": "Vorige",
+            "prev_title": "Vorige pagina",
+            "next": "Volgende",
+            "next_title": "Volgende pagina",
+            "all": "Alle",
+            "counter": {"showing": "Rijen", "of": "van", "rows": "rijen", "pages": "pagina's"},
+        },
+        "data": {"loading": "Laden…", "error": "Fout"},
+        "headerFilters": {"default": "filter…"},
+    },
+    "en": {
+        "pagination": {
+            "page_size": "Page size",
+            "page_title": "Show page",
+            "first": "First",
+            "first_title": "First page",
+            "last": "Last",
+            "last_title": "Last page",
+            "prev": "Previous",
+            "prev_title": "Previous page",
+            "next": "Next",
+            "next_title": "Next page",
+            "all": "All",
+            "counter": {"showing": "Showing", "of": "of", "rows": "rows", "pages": "pages"},
+        },
+        "data": {"loading": "Loading…", "error": "Error"},
+        "headerFilters": {"default": "filter…"},
+    },
+}
+
+
+def table_locale(lang: str = "nl") -> dict[str, Any]:
+    """Tabulator's ``locale`` and ``langs`` configuration for ``lang`` (pager and messages).
+
+    >>> table_locale("nl")["langs"]["nl"]["pagination"]["next"]
+    'Volgende'
+    """
+    check_lang(lang)
+    return {"locale": lang, "langs": {lang: TABLE_LANGS[lang]}}
+
+
+def yes_no(value: Any, lang: str = "nl") -> str:
+    """``ja`` / ``nee`` (``yes`` / ``no``); empty when missing.
+
+    >>> yes_no(True, "nl"), yes_no(False, "en"), yes_no(None)
+    ('ja', 'no', '')
+    """
+    return "" if _missing(value) else t("yes" if bool(value) else "no", lang)
+
+
+def problem_text(problem: Any, lang: str = "nl") -> str:
+    """One problem of a selection file (:class:`aandacht.errors.Problem` with a ``key``) in
+    ``lang``; a problem without a known key as the library states it.
+
+    >>> from aandacht.errors import Problem
+    >>> p = Problem("sel.txt", "relation R9 is not in relations", 3, "relation_id", "R9",
+    ...             "Correct the code or remove the line", key="sel_unknown_code")
+    >>> problem_text(p, "nl")
+    'regel 3: relatie R9 staat niet in de relaties. Verbeter de code of haal de regel weg'
+    """
+    key = getattr(problem, "key", "")
+    if key not in SCREEN_TEXT:
+        return str(problem)
+    return t(key, lang, row=problem.row, value=problem.value, n=problem.value)
+
+
+__all__ += [
+    "RELATION_COLOURS",
+    "SCREEN_TEXT",
+    "TABLE_LANGS",
+    "parse_date",
+    "problem_text",
+    "relation_colour",
+    "relation_colour_hex",
+    "table_locale",
+    "yes_no",
+]

@@ -271,6 +271,7 @@ def parse_selection(raw: bytes, name: str, known: pd.Series | None = None) -> tu
                     name,
                     "this is not a text file",
                     hint="Upload a text/CSV file with one relation code per line",
+                    key="sel_not_text",
                 )
             ]
         )
@@ -300,6 +301,7 @@ def parse_selection(raw: bytes, name: str, known: pd.Series | None = None) -> tu
                     name,
                     "the selection file holds no relation codes",
                     hint="Put one relation code per line",
+                    key="sel_no_codes",
                 )
             ]
         )
@@ -316,9 +318,21 @@ def parse_selection(raw: bytes, name: str, known: pd.Series | None = None) -> tu
                         "relation_id",
                         c,
                         "Correct the code or remove the line",
+                        key="sel_unknown_code",
                     )
                     for i, c in bad[:20]
                 ]
-                + ([Problem(name, f"{len(bad)} unknown codes in all")] if len(bad) > 20 else [])
+                + (
+                    [
+                        Problem(
+                            name,
+                            f"{len(bad)} unknown codes in all",
+                            value=len(bad),
+                            key="sel_unknown_total",
+                        )
+                    ]
+                    if len(bad) > 20
+                    else []
+                )
             )
     return tuple(dict.fromkeys(c for _, c in codes))

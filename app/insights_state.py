@@ -278,7 +278,16 @@ class ReportsState(param.Parameterized):
         self.param.leaving.objects = users
         with param.parameterized.discard_events(self):
             self.leaving = self.leaving or (users[0] if users else None)
-            self.catchup_since = self.catchup_since or result_as_of(monitor) - dt.timedelta(days=13)
+        self._since_default: dt.date | None = None
+        self._follow_result()
+        # the catch-up's "since" follows the shown result's as-of date until it is changed
+        monitor.param.watch(lambda *e: self._follow_result(), ["settings", "as_of"])
+
+    def _follow_result(self) -> None:
+        default = result_as_of(self.monitor) - dt.timedelta(days=13)
+        if self.catchup_since is None or self.catchup_since == self._since_default:
+            self.catchup_since = default
+        self._since_default = default
 
     def _viewer(self, report: Any) -> Any:
         """What this user may see: no amounts without sales permission; privacy mode."""

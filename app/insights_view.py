@@ -30,10 +30,13 @@ from .views import (
     StateView,
     _alert,
     _show,
+    bool_formatter,
+    datetime_formatter,
     display_frame,
     esc,
     formatters,
     heading,
+    localize,
     number_formatter,
 )
 
@@ -73,7 +76,9 @@ def _fill(table: pn.widgets.Tabulator, df: pd.DataFrame, lang: str, titles=None)
         if c in ("in_share", "change"):
             fmt[c] = percent_formatter(lang)
         elif pd.api.types.is_bool_dtype(df[c]):
-            fmt[c] = {"type": "tickCross"}
+            fmt[c] = bool_formatter(lang)  # neutral marks: "no" is no alarm
+        elif pd.api.types.is_datetime64_any_dtype(df[c]):
+            fmt[c] = datetime_formatter(lang)  # not epoch milliseconds
         elif pd.api.types.is_integer_dtype(df[c]):
             fmt[c] = number_formatter(lang, 0)
         elif pd.api.types.is_float_dtype(df[c]):
@@ -81,6 +86,7 @@ def _fill(table: pn.widgets.Tabulator, df: pd.DataFrame, lang: str, titles=None)
         else:
             fmt[c] = {"type": "plaintext"}
     titles = titles or {}
+    localize(table, lang)
     table.param.update(
         titles={
             c: titles.get(c) or (t(f"col_{c}", lang) if f"col_{c}" in TEXT else str(c))

@@ -42,7 +42,7 @@ from aandacht.privacy import pseudonymise
 
 from .map_plot import relation_map
 from .state import MonitorState
-from .views import ExportView, StateView, alert_html, esc
+from .views import ExportView, StateView, alert_html, esc, localize
 
 TILES_ENV = "AANDACHT_TILES"
 CADENCE_ENV = "AANDACHT_CADENCE"
@@ -396,6 +396,7 @@ class MapView(StateView):
             f"<b>{esc(tr('map_not_on_map', relations=fmt_relations(len(off), lang)))}</b>"
         )
         cols = list(off.columns)
+        localize(self.off, lang)
         self.off.param.update(
             titles={c: tr(f"col_{c}") for c in cols},
             formatters={c: {"type": "plaintext"} for c in cols},

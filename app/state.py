@@ -33,6 +33,9 @@ from aandacht.i18n import (
     fmt_percent,
     fmt_relations,
     per_value,
+    problem_text,
+    relation_colour,
+    relation_colour_hex,
     t,
 )
 from aandacht.monitors import MonitorStore
@@ -94,8 +97,9 @@ GRID_COLUMNS: dict[str, list[str]] = {
         "sales_explanation",
     ],
 }
-#: Columns the grid holds without showing them: the "overdue first" order and filter (B2).
-GRID_HIDDEN = ["overdue_rank", "overdue"]
+#: Columns the grid holds without showing them: the "overdue first" order and filter (B2),
+#: the swatch of the relation's own colour.
+GRID_HIDDEN = ["overdue_rank", "overdue", "colour_hex"]
 #: Columns of the relation list of one bin (name and address, S5).
 BIN_COLUMNS = ["relation_id", "name", "address", "postcode", "city", "total", "dgn"]
 
@@ -228,8 +232,24 @@ class MonitorState(param.Parameterized):
             self.since = self.since or self.as_of - dt.timedelta(days=13)
             self.period_from = self.period_from or self.as_of - dt.timedelta(days=13)
             self.period_to = self.period_to or self.as_of
+        self.param.watch(self._follow_as_of, "as_of")
         if auto:
             self.open()
+
+    def _follow_as_of(self, event: param.parameterized.Event) -> None:
+        """A new as-of date takes along the dates derived from it that were not changed:
+        "since" and the custom period (the last two weeks up to the as-of date)."""
+        old, new = event.old, event.new
+        if old is None or new is None:
+            return
+        two_weeks = dt.timedelta(days=13)
+        follow = {}
+        if self.since == old - two_weeks:
+            follow["since"] = new - two_weeks
+        if self.period_from == old - two_weeks and self.period_to == old:
+            follow.update(period_from=new - two_weeks, period_to=new)
+        if follow:
+            self.param.update(**follow)
 
     def data_until_text(self) -> str:
         """ "Gegevens t/m 31-10-2026 …" when the data ends before today (else empty)."""
@@ -324,10 +344,12 @@ class MonitorState(param.Parameterized):
         try:
             codes = parse_selection(raw, filename, self.data.relations["relation_id"])
         except DataError as exc:
+            # in the chosen language only (the library's problems carry a key to translate)
             lines = [t("file_error", self.lang, file=filename)]
-            lines += [f"• {p}" for p in exc.problems[: exc.max_shown]]
+            lines += [f"• {problem_text(p, self.lang)}" for p in exc.problems[: exc.max_shown]]
             if len(exc.problems) > exc.max_shown:
-                lines.append(f"• … ({len(exc.problems) - exc.max_shown} more)")
+                more = len(exc.problems) - exc.max_shown
+                lines.append(f"• {t('more_problems', self.lang, n=more)}")
             self.param.update(
                 selection_codes=None, selection_file=filename, selection_error="\n".join(lines)
             )
@@ -795,6 +817,9 @@ class MonitorState(param.Parameterized):
             "last_user",
         ]
         out = res[cols].copy()
+        # the relation's own colour (S4): its name in the chosen language and a checked swatch
+        out["colour"] = per_value(res["colour"], lambda c: relation_colour(c, lang))
+        out["colour_hex"] = per_value(res["colour"], relation_colour_hex)
         out["band_key"] = pd.array(banding.yb.astype(str), dtype="str")
         out["band"] = per_value(banding.yb, lambda b: bands_mod.label(b, lang))
         out["band_colour"] = per_value(banding.yb, lambda b: bands_mod.BANDS[b].colour)

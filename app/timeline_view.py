@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, DatetimeTickFormatter
+from bokeh.models import ColumnDataSource, DatetimeTickFormatter, Legend
 from bokeh.plotting import figure
 from panel.custom import JSComponent
 
@@ -49,7 +49,7 @@ from aandacht.schema import CATEGORIES
 
 from .insights_state import result_as_of, result_selection
 from .state import MonitorState
-from .views import StateView, alert_html, display_frame, esc, formatters, heading
+from .views import StateView, alert_html, display_frame, esc, formatters, heading, localize
 
 #: Columns of the timeline table (``event_id`` and ``counted`` are hidden).
 EVENT_COLUMNS = [
@@ -93,6 +93,7 @@ class TimelineState(param.Parameterized):
     period_from = param.CalendarDate(default=None, allow_None=True)
     period_to = param.CalendarDate(default=None, allow_None=True)
     item = param.String(default=None, allow_None=True, doc="event_id of the opened item.")
+    newest_first = param.Boolean(default=True, doc="The table's order: newest first, or oldest.")
     error = param.String(default="")
 
     # direct answers (S14)
@@ -114,6 +115,7 @@ class TimelineState(param.Parameterized):
                 self.group = "inside sales" if "inside sales" in groups else groups[0]
         self._loading = False
         self._rid: str | None = None  # the relation shown, to keep it across a recount
+        self._since_default: dt.date | None = None  # "since" follows the as-of date until changed
         monitor.param.watch(self._relation_changed, ["timeline_row", "result"])
         monitor.param.watch(lambda *e: self._shape(), ["privacy", "lang", "sales_permission"])
         monitor.param.watch(
@@ -121,7 +123,7 @@ class TimelineState(param.Parameterized):
         )
         self.param.watch(
             lambda *e: self._loading or self._shape(),
-            ["sources", "users", "period_from", "period_to"],
+            ["sources", "users", "period_from", "period_to", "newest_first"],
         )
         self.param.watch(
             lambda *e: self._loading or self._answer(), ["since", "days", "department", "group"]
@@ -212,8 +214,9 @@ class TimelineState(param.Parameterized):
                 self.param.update(sources=[], users=[], period_from=None, period_to=None)
                 self.param.sources.objects = sorted(tl["source"].dropna().astype(str).unique())
                 self.param.users.objects = sorted(tl["user_id"].dropna().astype(str).unique())
-                if self.since is None:
-                    self.since = as_of - dt.timedelta(days=30)
+                if self.since is None or self.since == self._since_default:
+                    self._since_default = as_of - dt.timedelta(days=30)
+                    self.since = self._since_default
                 self.param.update(item=None, error="", events=tl, monthly=monthly)
         finally:
             self._loading = False
@@ -248,6 +251,8 @@ class TimelineState(param.Parameterized):
         out["kind"] = [
             t("kind_contact" if c else "kind_other", lang) for c in tl["counted"].astype(bool)
         ]
+        if self.newest_first:  # the latest contact on top (the library's order is oldest first)
+            out = out.iloc[::-1]
         out = out.reset_index(drop=True)
         with param.parameterized.batch_call_watchers(self):
             if self.item is not None and self.item not in set(out["event_id"]):
@@ -267,7 +272,8 @@ class TimelineState(param.Parameterized):
             self.item = str(self.shown["event_id"].iloc[position])
 
     def step_item(self, delta: int) -> bool:
-        """Open the next (``1``) or previous (``-1``) item in time order. False at either end."""
+        """Open the next (``1``: the row below) or previous (``-1``) item in the table's order
+        (newest first unless :attr:`newest_first` is off). False at either end."""
         if self.shown is None or self.shown.empty:
             return False
         pos = self.item_position()
@@ -598,6 +604,10 @@ class TimelineView(StateView):
         ]:
             widget.link(self.tl, value=name, bidirectional=True)
         self.count = pn.pane.HTML("", css_classes=["timeline-count"])
+        self.order_switch = pn.widgets.RadioButtonGroup(
+            value=self.tl.newest_first, button_type="light", css_classes=["timeline-order"]
+        )
+        self.order_switch.link(self.tl, value="newest_first", bidirectional=True)
         self.events = pn.widgets.Tabulator(
             pd.DataFrame(columns=EVENT_COLUMNS),
             show_index=False,
@@ -608,7 +618,8 @@ class TimelineView(StateView):
             sizing_mode="stretch_width",
             hidden_columns=HIDDEN_EVENT_COLUMNS,
             layout="fit_columns",
-            widths={"kind": 45, "timestamp": 165, "what": 120, "user_id": 65, "amount": 95},
+            # wide enough for "suspect toegevoegd" and "Medewerker" (the subject takes the rest)
+            widths={"kind": 45, "timestamp": 150, "what": 185, "user_id": 150, "amount": 100},
             css_classes=["timeline"],
             stylesheets=[".tabulator-row { cursor: pointer; }"],
         )
@@ -652,6 +663,7 @@ class TimelineView(StateView):
         self.hint.object = f"<small>{esc(tr('timeline_keys'))}</small>"
         self.sources.name, self.users.name = tr("filter_sources"), tr("filter_users")
         self.period_from.name, self.period_to.name = tr("period_from"), tr("period_to")
+        self.order_switch.options = {tr("newest_first"): True, tr("oldest_first"): False}
         self._relation()
 
     def _relation(self) -> None:
@@ -686,6 +698,7 @@ class TimelineView(StateView):
         value["kind"] = ["●" if c else "○" for c in shown["counted"].astype(bool)]
         value["event_id"] = shown["event_id"].astype(str).to_numpy()
         value["counted"] = shown["counted"].astype(bool).to_numpy()
+        localize(self.events, lang)
         self.events.param.update(
             titles={c: t(f"col_{c}", lang) for c in cols},
             formatters=formatters(cols, lang),
@@ -715,12 +728,14 @@ class TimelineView(StateView):
         parts = [*CATEGORIES, "not_counted"]
         src = ColumnDataSource({"month": m["month"], **{p: m[p].to_numpy() for p in parts}})
         fig = figure(
-            height=230,
+            height=260,
             sizing_mode="stretch_width",
             x_axis_type="datetime",
             toolbar_location=None,
             title=t("chart_title", lang),
         )
+        # the legend under the chart, not over the bars (glyphs join a legend already there)
+        fig.add_layout(Legend(orientation="horizontal", label_text_font_size="8pt"), "below")
         fig.vbar_stack(
             parts,
             x="month",
@@ -733,16 +748,15 @@ class TimelineView(StateView):
             ],
         )
         fig.xaxis.formatter = DatetimeTickFormatter(months="%m-%Y", years="%Y")
-        fig.legend.location = "top_left"
-        fig.legend.orientation = "horizontal"
-        fig.legend.label_text_font_size = "8pt"
         fig.y_range.start = 0
         return fig
 
     def __panel__(self) -> pn.viewable.Viewable:
         steps = pn.Row(self.prev_relation, self.next_relation, self.keys)
         items = pn.Row(self.prev_item, self.next_item)
-        filters = pn.FlexBox(self.sources, self.users, self.period_from, self.period_to)
+        filters = pn.FlexBox(
+            self.sources, self.users, self.period_from, self.period_to, self.order_switch
+        )
         events = pn.Column(filters, self.count, self.events, sizing_mode="stretch_width")
         item = pn.Column(items, self.detail, width=360, margin=(0, 0, 0, 10))
         return pn.Column(

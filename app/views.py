@@ -20,7 +20,15 @@ import param
 from bokeh.models.widgets.tables import HTMLTemplateFormatter
 
 from aandacht import bands as bands_mod
-from aandacht.i18n import fmt_number, fmt_percent, fmt_relations, t
+from aandacht.i18n import (
+    fmt_date,
+    fmt_number,
+    fmt_percent,
+    fmt_relations,
+    parse_date,
+    t,
+    table_locale,
+)
 
 from .state import BIN_COLUMNS, GRID_HIDDEN, SOURCES, MonitorState
 
@@ -107,11 +115,69 @@ def number_formatter(lang: str, decimals: int = 0) -> HTMLTemplateFormatter:
     return HTMLTemplateFormatter(template=template)
 
 
+def datetime_formatter(lang: str, time: bool = True) -> HTMLTemplateFormatter:
+    """A date (and time) for the reader: nl ``31-10-2026 14:05``, en ``2026-10-31 14:05``;
+    empty when missing. The table keeps the number (so it sorts in time order); only ever a
+    number is printed."""
+    day = "p(d.getUTCDate()) + '-' + p(d.getUTCMonth() + 1) + '-' + d.getUTCFullYear()"
+    if lang != "nl":
+        day = "d.getUTCFullYear() + '-' + p(d.getUTCMonth() + 1) + '-' + p(d.getUTCDate())"
+    clock = " + ' ' + p(d.getUTCHours()) + ':' + p(d.getUTCMinutes())" if time else ""
+    template = (
+        '<%= (typeof value === "number" && isFinite(value)) ? (function (d) { '
+        'var p = function (n) { return String(n).padStart(2, "0"); }; '
+        f'return {day}{clock}; }})(new Date(value)) : "" %>'
+    )
+    return HTMLTemplateFormatter(template=template)
+
+
+def bool_formatter(lang: str) -> HTMLTemplateFormatter:
+    """Yes/no as neutral marks (✓ / a grey –, with ja/nee as the tooltip): "no" is not an
+    alarm. Empty when missing."""
+    yes, no = html.escape(t("yes", lang)), html.escape(t("no", lang))
+    template = (
+        f"<%= value === true ? '<span title=\"{yes}\">✓</span>' : (value === false ? "
+        f'\'<span title="{no}" style="color: #adb5bd">–</span>\' : "") %>'
+    )
+    return HTMLTemplateFormatter(template=template)
+
+
+def colour_formatter() -> HTMLTemplateFormatter:
+    """The relation's own colour (S4): a swatch (the row's ``colour_hex``, a checked
+    ``#rrggbb``, else none) and the colour's name as escaped text."""
+    template = (
+        '<% if (typeof colour_hex === "string" && /^#[0-9a-f]{6}$/.test(colour_hex)) { %>'
+        '<span class="colour-swatch" style="display: inline-block; width: 0.9em; '
+        "height: 0.9em; margin-right: 0.35em; vertical-align: -0.1em; border-radius: 2px; "
+        'border: 1px solid rgba(0, 0, 0, 0.35); background: <%= colour_hex %>"></span><% } %>'
+        "<%- value %>"
+    )
+    return HTMLTemplateFormatter(template=template)
+
+
+DATETIME_COLUMNS = {"last_contact"}
+GRID_WIDTHS = {"band_colour": 26, "sales_band_colour": 26}
+BOOL_COLUMNS = {"counted"}
+
+
+def localize(table: pn.widgets.Tabulator, lang: str) -> None:
+    """Tabulator's own texts (pager: Eerste / Vorige / Volgende / Laatste) in ``lang``."""
+    table._configuration = {**table._configuration, **table_locale(lang)}  # Panel keeps it here
+    for model, _ in list(table._models.values()):
+        model.configuration = table._get_configuration(model.columns)
+
+
 def formatters(columns: list[str], lang: str) -> dict[str, Any]:
     """Cell formatters: escaped plain text, numbers in Dutch or English, empty when missing."""
     out: dict[str, Any] = {}
     for c in columns:
-        if c in TEXT_COLUMNS:
+        if c == "colour":
+            out[c] = colour_formatter()  # swatch + the name, escaped
+        elif c in DATETIME_COLUMNS:
+            out[c] = datetime_formatter(lang)
+        elif c in BOOL_COLUMNS:
+            out[c] = bool_formatter(lang)
+        elif c in TEXT_COLUMNS:
             out[c] = {"type": "plaintext"}  # Tabulator escapes the text: no HTML from the data
         elif c in INT_COLUMNS or c in DAYS_COLUMNS or c == "revenue":
             out[c] = number_formatter(lang, 0)
@@ -119,8 +185,6 @@ def formatters(columns: list[str], lang: str) -> dict[str, Any]:
             out[c] = number_formatter(lang, 2)
         elif c in ("band_colour", "sales_band_colour"):
             out[c] = {"type": "color"}  # the cell's background is the band colour (no text)
-        elif c == "counted":
-            out[c] = {"type": "tickCross"}
     return out
 
 
@@ -128,7 +192,7 @@ def display_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The columns a grid shows, with empty text for missing text and NaN for missing numbers."""
     out = df[[c for c in columns if c in df.columns]].copy()
     for c in out.columns:
-        if c in TEXT_COLUMNS:
+        if c in TEXT_COLUMNS or (out[c].dtype == object and c not in BOOL_COLUMNS):
             out[c] = out[c].astype(object).where(out[c].notna(), "").astype(str)
         elif str(out[c].dtype) in ("Int64", "Float64"):
             out[c] = out[c].astype("float64")
@@ -183,7 +247,10 @@ class SelectionView(StateView):
         )
         self.file_status = pn.pane.HTML("", margin=(0, 10), css_classes=["file-status"])
         self.file_error = _alert("danger", "file-error")
-        self.as_of = pn.widgets.DatePicker(value=s.as_of, css_classes=["as-of"])
+        # the as-of date: typed (dd-mm-jjjj / yyyy-mm-dd, parsed by the library) or picked
+        self.as_of_text = pn.widgets.TextInput(css_classes=["as-of-text"], width=150)
+        self.as_of = pn.widgets.DatePicker(value=s.as_of, css_classes=["as-of"], width=150)
+        self.as_of_error = _alert("danger", "as-of-error")
         self.data_until = pn.pane.HTML("", margin=(0, 10), css_classes=["data-until"])
         self.calculate = pn.widgets.Button(button_type="primary", css_classes=["calculate"])
         self.progress = pn.indicators.Progress(
@@ -206,6 +273,8 @@ class SelectionView(StateView):
         for widget, name in pairs:
             widget.link(s, value=name, bidirectional=True)
         self.file.param.watch(self._upload, "value")
+        self.as_of_text.param.watch(self._typed_as_of, "value")
+        s.param.watch(lambda *e: self._show_as_of(), "as_of")
         self.calculate.on_click(self._calculate)
         s.param.watch(
             lambda *e: self._visibility(),
@@ -244,13 +313,30 @@ class SelectionView(StateView):
         }
         self.b_group.name = tr("b_group")
         self.file.name = tr("selection_file")
-        self.as_of.name = tr("as_of")
+        self.as_of_text.name = tr("as_of")
+        self.as_of_text.placeholder = tr("date_placeholder")
+        self.as_of.name = tr("as_of_calendar")
+        self._show_as_of()
         until = self.state.data_until_text()
         self.data_until.object = f"<small>{esc(until)}</small>" if until else ""
         self.data_until.visible = bool(until)
         self.calculate.name = tr("calculate")
         self._visibility()
         self._status()
+
+    def _show_as_of(self) -> None:
+        self.as_of_text.value = fmt_date(self.state.as_of, self.state.lang)
+        _show(self.as_of_error, "")
+
+    def _typed_as_of(self, event: param.parameterized.Event) -> None:
+        if event.new == fmt_date(self.state.as_of, self.state.lang):
+            return
+        try:
+            self.state.as_of = parse_date(event.new, self.state.lang)
+        except ValueError as exc:
+            _show(self.as_of_error, str(exc))  # the field keeps what was typed
+            return
+        self._show_as_of()
 
     def _upload(self, event: param.parameterized.Event) -> None:
         if event.new:
@@ -296,7 +382,8 @@ class SelectionView(StateView):
             self.file,
             self.file_status,
             self.file_error,
-            self.as_of,
+            pn.Row(self.as_of_text, self.as_of),
+            self.as_of_error,
             self.data_until,
             self.calculate,
             self.progress,
@@ -560,6 +647,7 @@ class DistributionView(StateView):
         label = bins.set_index("band").loc[band, "label"]
         self.title.object = f"<b>{esc(self.t('bin_list_title', band=label, relations=fmt_relations(len(rows), s.lang)))}</b>"
         cols = list(rows.columns)
+        localize(self.list, s.lang)
         self.list.param.update(
             titles={c: self.t(f"col_{c}") for c in cols},
             formatters=formatters(cols, s.lang),
@@ -615,6 +703,7 @@ class SummaryView(StateView):
             rel = fmt_relations(len(ex), s.lang)
             self.excluded_title.object = f"<b>{esc(self.t('excluded_title', relations=rel))}</b>"
             cols = list(ex.columns)
+            localize(self.excluded, s.lang)
             self.excluded.param.update(
                 titles={c: self.t(f"col_{c}") for c in cols},
                 formatters=formatters(cols, s.lang),
@@ -636,7 +725,7 @@ class GridView(StateView):
     def __init__(self, state: MonitorState, **params: Any):
         super().__init__(state, **params)
         self.count = pn.pane.HTML("", css_classes=["grid-count"])
-        self._configured: tuple[tuple[str, ...], str] | None = None
+        self._configured: tuple[tuple[str, ...], str, bool] | None = None
         self.grid = pn.widgets.Tabulator(
             pd.DataFrame(),
             show_index=False,
@@ -648,7 +737,7 @@ class GridView(StateView):
             layout="fit_data_table",
             css_classes=["grid"],
             hidden_columns=list(GRID_HIDDEN),
-            widths={"band_colour": 26, "sales_band_colour": 26},
+            widths=dict(GRID_WIDTHS),
             sortable={"band_colour": False, "sales_band_colour": False},
             stylesheets=[
                 '.tabulator-cell[tabulator-field="total"] '
@@ -671,10 +760,13 @@ class GridView(StateView):
             "value": display_frame(s.table, cols + GRID_HIDDEN),
             "selection": list(s.selected_rows),
         }
-        if (tuple(cols), s.lang) != self._configured:
+        if (tuple(cols), s.lang, s.privacy) != self._configured:
             # new columns: one update, so that Tabulator rebuilds its columns once
-            self._configured = (tuple(cols), s.lang)
+            self._configured = (tuple(cols), s.lang, s.privacy)
+            localize(self.grid, s.lang)
             update.update(
+                # pseudonyms (P-1A2B3C4D) are longer than most codes: never cut them off
+                widths={**GRID_WIDTHS, **({"relation_id": 120} if s.privacy else {})},
                 titles={c: self.t(f"col_{c}") for c in cols},
                 formatters=formatters(cols, s.lang),
                 header_filters=self._filters(cols),

@@ -249,7 +249,11 @@ def test_bad_selection_file_is_explained(app: Page, tmp_path):
     app.locator(".relation-mode .bk-btn", has_text="Bestand").click()
     app.locator(".selection-file input[type=file]").set_input_files(str(bad))
     expect(app.locator(".file-error")).to_contain_text("codes.txt")
-    expect(app.locator(".file-error")).to_contain_text("relation R77777 is not in relations")
+    # in Dutch only (#15): the line, the code and what to do
+    expect(app.locator(".file-error")).to_contain_text(
+        "regel 2: relatie R77777 staat niet in de relaties. Verbeter de code of haal de regel weg"
+    )
+    expect(app.locator(".file-error")).not_to_contain_text("relation")
     good = tmp_path / "good.txt"
     good.write_text("R00002\nR00005\n")
     app.locator(".selection-file input[type=file]").set_input_files(str(good))

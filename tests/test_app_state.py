@@ -144,12 +144,29 @@ def test_selection_file_good_and_bad(state, data):
     assert not state.load_selection_file(b"R00001\nR99999\n", "fout.txt")
     assert state.selection_codes is None
     assert "fout.txt" in state.selection_error and "R99999" in state.selection_error
-    assert "row 2" in state.selection_error
+    assert "regel 2: relatie R99999 staat niet in de relaties" in state.selection_error
     assert not state.calculate()  # a file relation mode without codes cannot be calculated
     assert not state.load_selection_file(b"\x00\x01binary", "plaatje.png")
-    assert "not a text file" in state.selection_error
+    assert "geen tekstbestand" in state.selection_error
     assert not state.load_selection_file(b"\n\n", "leeg.txt")
-    assert "no relation codes" in state.selection_error
+    assert "geen relatiecodes" in state.selection_error
+    # in the chosen language only (#15): no English in the Dutch message, nor the other way
+    assert "relation" not in state.selection_error and "line" not in state.selection_error
+    state.lang = "en"
+    assert not state.load_selection_file(b"R00001\nR99999\n", "fout.txt")
+    assert state.selection_error == (
+        "The selection file fout.txt cannot be used:\n"
+        "• line 2: relation R99999 is not in relations. Correct the code or remove the line"
+    )
+    many = "\n".join(f"X{i}" for i in range(30)).encode()
+    assert not state.load_selection_file(many, "veel.txt")
+    assert state.selection_error.endswith(
+        "• line 20: relation X19 is not in relations. "
+        "Correct the code or remove the line\n• … and 1 more"
+    )
+    state.lang = "nl"
+    assert not state.load_selection_file(many, "veel.txt")
+    assert state.selection_error.endswith("de regel weg\n• … en nog 1")
 
 
 # --- banding, distribution, summary (S4–S6) ----------------------------------------------------
@@ -414,3 +431,14 @@ def test_as_of_defaults_to_the_last_day_with_data_when_the_data_ends_earlier(dat
         assert s.data_until_text().startswith(f"Data up to {last:%Y-%m-%d}")
     else:
         assert s.as_of == dt.date.today() and s.data_until_text() == ""
+
+
+def test_own_colour_translated_with_a_swatch(state):
+    from aandacht.i18n import relation_colour, relation_colour_hex
+
+    raw = state.result["colour"]
+    assert state.table["colour"].tolist() == [relation_colour(c, "nl") for c in raw]
+    assert state.table["colour_hex"].tolist() == [relation_colour_hex(c) for c in raw]
+    state.lang = "en"
+    assert state.table["colour"].tolist() == [relation_colour(c, "en") for c in raw]
+    assert "colour_hex" not in state.grid_columns()  # hidden: it only colours the swatch

@@ -120,10 +120,13 @@ def sel(**kw) -> aandacht.Selection:
 
 def test_every_event_in_time_order_contact_moments_told_apart(tl, ds):
     expected = aandacht.timeline(ds, REL, as_of=AS_OF)
-    shown = tl.shown
-    assert shown.event_id.tolist() == expected.event_id.tolist()
-    assert shown.timestamp.is_monotonic_increasing
-    assert shown.counted.tolist() == expected.counted.tolist()
+    shown = tl.shown  # newest first by default (#15): the latest contact on top
+    assert shown.event_id.tolist() == expected.event_id.tolist()[::-1]
+    assert shown.timestamp.is_monotonic_decreasing
+    tl.newest_first = False  # the switch: oldest first, the library's order
+    assert tl.shown.event_id.tolist() == expected.event_id.tolist()
+    tl.newest_first = True
+    assert shown.counted.tolist() == expected.counted.tolist()[::-1]
     kinds = dict(zip(shown.event_id, shown.kind, strict=True))
     assert kinds["E9004"] == "○ overig" and kinds["E9001"] == "● contactmoment"
     what = dict(zip(shown.event_id, shown.what, strict=True))
@@ -133,13 +136,48 @@ def test_every_event_in_time_order_contact_moments_told_apart(tl, ds):
     assert len(tl.monthly) and tl.monthly.month.iloc[-1] == pd.Timestamp("2026-10-01")
 
 
+def test_the_views_order_switch_and_chart_legend_outside_the_bars(state):
+    from bokeh.models import Legend
+
+    from app.timeline_view import TimelineView
+
+    view = TimelineView(state)
+    state.timeline_row = ROW
+    assert view.order_switch.value is True and view.tl.newest_first
+    view.order_switch.value = False
+    assert not view.tl.newest_first and view.tl.shown.timestamp.is_monotonic_increasing
+    fig = view._chart()
+    legends = [r for r in fig.below if isinstance(r, Legend)]
+    assert len(legends) == 1 and not [r for r in fig.center if isinstance(r, Legend)]
+    assert len(legends[0].items) == 5  # four groups and the other events
+
+
+def test_defaults_follow_the_as_of_date(state):
+    """The sidebar's "since" and custom period, the answers' "since" and the catch-up
+    report's "since" follow the as-of date, until the user changes them (#15)."""
+    rep = ReportsState(state)
+    assert rep.catchup_since == AS_OF - dt.timedelta(days=13)
+    state.as_of = dt.date(2026, 10, 15)
+    assert state.since == dt.date(2026, 10, 2)
+    assert (state.period_from, state.period_to) == (dt.date(2026, 10, 2), dt.date(2026, 10, 15))
+    assert state.calculate()
+    assert rep.catchup_since == dt.date(2026, 10, 2)
+    rep.catchup_since = dt.date(2026, 9, 1)  # the user's own choice stays
+    state.since = dt.date(2026, 9, 1)
+    state.as_of = dt.date(2026, 10, 20)
+    assert state.calculate()
+    assert rep.catchup_since == dt.date(2026, 9, 1) and state.since == dt.date(2026, 9, 1)
+    assert state.period_to == dt.date(2026, 10, 20)
+
+
 def test_filters_by_source_user_and_period(tl, ds):
     full = aandacht.timeline(ds, REL, as_of=AS_OF)
     tl.sources = ["sales"]
-    assert tl.shown.event_id.tolist() == filter_timeline(full, sources=["sales"]).event_id.tolist()
+    sales = filter_timeline(full, sources=["sales"]).event_id.tolist()
+    assert tl.shown.event_id.tolist() == sales[::-1]  # newest first
     tl.users = ["JdV"]
     tl.period_from, tl.period_to = dt.date(2026, 10, 1), dt.date(2026, 10, 21)
-    assert tl.shown.event_id.tolist() == ["E9002", "E9003", "E9004"]
+    assert tl.shown.event_id.tolist() == ["E9004", "E9003", "E9002"]
     tl.param.update(sources=[], users=[], period_from=None, period_to=None)
     assert len(tl.shown) == len(full)
 

@@ -71,14 +71,14 @@ def test_timeline_steps_with_keys_and_buttons(app: Page, ds, res):
     expect(title).to_have_text(title_of(res, ROW - 1))
     app.locator(".next-relation .bk-btn").click()
     expect(title).to_have_text(title_of(res, ROW))
-    # ↓ / ↑ and the buttons step through the items; the opened one is selected in the table
-    first = aandacht.timeline(ds, REL, as_of=AS_OF).iloc[0]
+    # ↓ / ↑ and the buttons step through the items (newest first); the opened one is selected
+    first = aandacht.timeline(ds, REL, as_of=AS_OF).iloc[-1]
     app.keyboard.press("ArrowDown")
     detail = app.locator(".item-detail")
     expect(detail).to_contain_text(first["timestamp"].strftime("%d-%m-%Y %H:%M"))
     expect(app.locator(".timeline .tabulator-row.tabulator-selected")).to_have_count(1)
     app.locator(".next-item .bk-btn").click()
-    second = aandacht.timeline(ds, REL, as_of=AS_OF).iloc[1]
+    second = aandacht.timeline(ds, REL, as_of=AS_OF).iloc[-2]
     expect(detail).to_contain_text(second["timestamp"].strftime("%d-%m-%Y %H:%M"))
     app.locator(".prev-item .bk-btn").click()
     expect(detail).to_contain_text(first["timestamp"].strftime("%d-%m-%Y %H:%M"))
@@ -116,6 +116,7 @@ def test_stepping_follows_the_grids_sort(app: Page, res):
 
 def test_hostile_item_is_shown_as_text(app: Page):
     open_timeline(app, ROW)
+    app.locator(".timeline-order .bk-btn", has_text="Oudste eerst").click()
     app.locator(".timeline .tabulator-page[data-page='last']").click()
     row = app.locator(".timeline .tabulator-row", has_text="<script>")
     expect(row).to_have_count(1)
