@@ -866,9 +866,9 @@ TIMELINE_APP_TEXT: dict[str, dict[str, str]] = {
         "en": "Trend (last 3 months against the 12 before): {trend}",
     },
     "timeline_count": {
-        "nl": "{shown} van {total} gebeurtenissen getoond, oudste eerst. ● contactmoment; "
+        "nl": "{shown} van {total} gebeurtenissen getoond, {order}. ● contactmoment; "
         "○ overig, grijs en schuin: telt niet als contactmoment (factuur, mailing, wijziging).",
-        "en": "{shown} of {total} events shown, oldest first. ● contact moment; ○ other, grey "
+        "en": "{shown} of {total} events shown, {order}. ● contact moment; ○ other, grey "
         "and italic: not a contact moment (invoice, mailing, change).",
     },
     "timeline_item_hint": {
@@ -1173,6 +1173,9 @@ SCREEN_TEXT: dict[str, dict[str, str]] = {
     "as_of_calendar": {"nl": "of kies", "en": "or pick"},
     "newest_first": {"nl": "Nieuwste eerst", "en": "Newest first"},
     "oldest_first": {"nl": "Oudste eerst", "en": "Oldest first"},
+    "newest_first_lower": {"nl": "nieuwste eerst", "en": "newest first"},
+    "oldest_first_lower": {"nl": "oudste eerst", "en": "oldest first"},
+    "timeline_col_who": {"nl": "Wie", "en": "Who"},
     "more_problems": {"nl": "… en nog {n}", "en": "… and {n} more"},
     "sel_not_text": {
         "nl": "dit is geen tekstbestand. Kies een tekst- of CSV-bestand met één relatiecode per regel",

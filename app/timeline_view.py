@@ -618,8 +618,8 @@ class TimelineView(StateView):
             sizing_mode="stretch_width",
             hidden_columns=HIDDEN_EVENT_COLUMNS,
             layout="fit_columns",
-            # wide enough for "suspect toegevoegd" and "Medewerker" (the subject takes the rest)
-            widths={"kind": 45, "timestamp": 150, "what": 185, "user_id": 150, "amount": 100},
+            # wide enough for "suspect toegevoegd" and "Bedrag (€)" (the subject takes the rest)
+            widths={"kind": 40, "timestamp": 140, "what": 165, "user_id": 75, "amount": 130},
             css_classes=["timeline"],
             stylesheets=[".tabulator-row { cursor: pointer; }"],
         )
@@ -700,13 +700,16 @@ class TimelineView(StateView):
         value["counted"] = shown["counted"].astype(bool).to_numpy()
         localize(self.events, lang)
         self.events.param.update(
-            titles={c: t(f"col_{c}", lang) for c in cols},
+            # "Wie" beside "Wat": short, so that the subject keeps its room
+            titles={c: t("timeline_col_who" if c == "user_id" else f"col_{c}", lang) for c in cols},
             formatters=formatters(cols, lang),
             value=value,
         )
         total = 0 if tl.events is None else len(tl.events)
+        order = t("newest_first_lower" if tl.newest_first else "oldest_first_lower", lang)
         self.count.object = (
-            f"<small>{esc(t('timeline_count', lang, shown=len(shown), total=total))}</small>"
+            f"<small>{esc(t('timeline_count', lang, shown=len(shown), total=total, order=order))}"
+            "</small>"
         )
         self._item()
 

@@ -6,7 +6,7 @@ every table is on screen. For Dutch and English the test walks the overview's th
 band's list, the timeline (an opened item), the map, the insights and the reports, collects the
 text the user can see (through Panel's shadow roots) and fails on any ``NaN``, ``None``, ``nan``,
 ``undefined``, ``NaT`` or epoch-millisecond number; on a pager in the other language; and on
-privacy codes that are cut off.
+privacy codes that are cut off. Screenshots: ``test-artifacts/screen-<lang>-<screen>.png``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"  # a screenshot of every screen read
 
 
 def copy_samples(folder: Path) -> Path:
@@ -64,6 +65,20 @@ VISIBLE_TEXT = """() => {
   return out;
 }"""
 
+# Tabulator's tickCross draws "no" as a red cross (fill #CE1515): an alarm where none is meant.
+RED_CROSSES = """() => {
+  let n = 0;
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      if (el.tagName === 'path' && (el.getAttribute('fill') || '').toUpperCase() === '#CE1515'
+          && el.closest('svg').checkVisibility()) n += 1;
+    }
+  };
+  walk(document);
+  return n;
+}"""
+
 PAGER_TEXT = """() => {
   const out = [];
   const walk = (root) => {
@@ -89,10 +104,16 @@ class Reader:
 
     def read(self, screen: str) -> list[str]:
         self.page.wait_for_timeout(400)  # let the last update render
+        name = re.sub(r"[^a-z]+", "-", screen.lower()).strip("-")
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"screen-{self.lang}-{name}.png"), full_page=True)
         texts = self.page.evaluate(VISIBLE_TEXT)
         for text in texts:
             for m in BAD.finditer(text):
                 self.problems.append(f"[{self.lang}] {screen}: {m.group(0)!r} in {text[:120]!r}")
+        crosses = self.page.evaluate(RED_CROSSES)
+        if crosses:
+            self.problems.append(f"[{self.lang}] {screen}: {crosses} red ✗ marks")
         pagers = set(self.page.evaluate(PAGER_TEXT)) & PAGER[self.lang]
         if pagers:
             self.problems.append(f"[{self.lang}] {screen}: pager in the other language {pagers}")
@@ -191,6 +212,7 @@ def test_own_colour_is_a_swatch_with_its_name(app: Page, lang: str):
 
 def test_timeline_newest_first_with_a_switch_and_readable_columns(app: Page):
     page = app
+    page.locator(".permission input[type=checkbox]").check()  # the amount column too
     page.locator('.grid .tabulator-row [tabulator-field="total"]').first.click()
     rows = page.locator(".timeline .tabulator-row")
     expect(rows.first).to_be_visible()
@@ -205,10 +227,12 @@ def test_timeline_newest_first_with_a_switch_and_readable_columns(app: Page):
 
     first = page.locator('.timeline .tabulator-row [tabulator-field="timestamp"]').first
     top = first.inner_text()
+    expect(page.locator(".timeline-count")).to_contain_text("getoond, nieuwste eerst")
     newest = stamps()
     assert newest == sorted(newest, reverse=True) and len(newest) > 1
     page.locator(".timeline-order .bk-btn", has_text="Oudste eerst").click()
     expect(first).not_to_have_text(top)
+    expect(page.locator(".timeline-count")).to_contain_text("getoond, oudste eerst")
     oldest = stamps()
     assert oldest == sorted(oldest) and oldest[0] < newest[0]
     # the What and user columns are not cut off
@@ -216,7 +240,9 @@ def test_timeline_newest_first_with_a_switch_and_readable_columns(app: Page):
         '.timeline .tabulator-row [tabulator-field="what"], '
         '.timeline .tabulator-row [tabulator-field="user_id"], '
         '.timeline .tabulator-col[tabulator-field="what"] .tabulator-col-title, '
-        '.timeline .tabulator-col[tabulator-field="user_id"] .tabulator-col-title'
+        '.timeline .tabulator-col[tabulator-field="user_id"] .tabulator-col-title, '
+        '.timeline .tabulator-col[tabulator-field="amount"] .tabulator-col-title, '
+        '.timeline .tabulator-col[tabulator-field="timestamp"] .tabulator-col-title'
     ).evaluate_all(
         "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent)"
     )

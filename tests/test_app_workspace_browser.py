@@ -39,6 +39,9 @@ def test_dashboard_through_a_workspace(app: Page, served):
     n = len(aandacht.timeline(ds, REL, as_of=AS_OF))
     expect(app.locator(".timeline .tabulator-row")).to_have_count(min(25, n))
     # hostile content from the workspace is still shown as text
+    app.locator(
+        ".timeline-order .bk-btn", has_text="Oudste eerst"
+    ).click()  # newest first by default
     app.locator(".timeline .tabulator-page[data-page='last']").click()
     row = app.locator(".timeline .tabulator-row", has_text="<script>")
     expect(row).to_have_count(1)
