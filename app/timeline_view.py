@@ -619,7 +619,7 @@ class TimelineView(StateView):
             hidden_columns=HIDDEN_EVENT_COLUMNS,
             layout="fit_columns",
             # wide enough for "suspect toegevoegd" and "Bedrag (€)" (the subject takes the rest)
-            widths={"kind": 40, "timestamp": 140, "what": 165, "user_id": 75, "amount": 130},
+            widths={"kind": 40, "timestamp": 150, "what": 160, "user_id": 75, "amount": 130},
             css_classes=["timeline"],
             stylesheets=[".tabulator-row { cursor: pointer; }"],
         )

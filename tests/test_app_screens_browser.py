@@ -239,6 +239,7 @@ def test_timeline_newest_first_with_a_switch_and_readable_columns(app: Page):
     cut = page.locator(
         '.timeline .tabulator-row [tabulator-field="what"], '
         '.timeline .tabulator-row [tabulator-field="user_id"], '
+        '.timeline .tabulator-row [tabulator-field="timestamp"], '
         '.timeline .tabulator-col[tabulator-field="what"] .tabulator-col-title, '
         '.timeline .tabulator-col[tabulator-field="user_id"] .tabulator-col-title, '
         '.timeline .tabulator-col[tabulator-field="amount"] .tabulator-col-title, '
