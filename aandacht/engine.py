@@ -8,7 +8,7 @@ The counting rules are a table (:mod:`aandacht.rules`); the expressions are buil
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import numpy as np
@@ -104,6 +104,15 @@ class Counts:
     per_relation: pd.DataFrame
     last: pd.DataFrame | None
     revenue: str | None = None
+    #: indexes of the relation ids of ``per_relation`` and ``last`` (made when first merged into)
+    _indexes: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def index(self, part: str) -> pd.Index:
+        """An index of the relation ids of ``per_relation`` or ``last`` (kept: its hash table is
+        made once, not at every merge)."""
+        if part not in self._indexes:
+            self._indexes[part] = relation_index(getattr(self, part))
+        return self._indexes[part]
 
 
 #: Columns of :attr:`Counts.per_relation` that add up, and those that take the maximum.
@@ -180,25 +189,60 @@ def merge(a: Counts, b: Counts) -> Counts:
     """The counts of two disjoint sets of events taken together (see :class:`Counts`).
 
     Only the relations of ``b`` are touched: merging a small delta into the counts of millions
-    of events costs about as much as the delta has relations.
+    of events costs about as much as the delta has relations. ``a``'s rows keep their order
+    (relations new in ``b`` come last), so the result can be merged into again cheaply.
     """
     if a.revenue != b.revenue or (a.last is None) != (b.last is None):
         raise ValueError("counts of different selections cannot be merged")
-    per = _merge_rows(a.per_relation, b.per_relation, _combine_counts)
-    last = None
+    out = Counts(None, None, a.revenue)
+    out.per_relation = _merge_rows(a, b, "per_relation", _combine_counts, out)
     if a.last is not None:
-        last = _merge_rows(a.last, b.last, _latest_contact)
-    return Counts(per, last, a.revenue)
+        out.last = _merge_rows(a, b, "last", _latest_contact, out)
+    return out
 
 
-def _merge_rows(a: pd.DataFrame, b: pd.DataFrame, combine) -> pd.DataFrame:
-    if b.empty:
-        return a.copy()
-    if a.empty:
-        return b.copy()
-    touched = a["relation_id"].isin(b["relation_id"])
-    both = pd.concat([a[touched], b], ignore_index=True)
-    return pd.concat([a[~touched], combine(both)], ignore_index=True)
+def relation_index(df: pd.DataFrame) -> pd.Index:
+    """An index of ``df``'s relation ids (to find rows by position)."""
+    return pd.Index(df["relation_id"].astype(object))
+
+
+def _merge_rows(a: Counts, b: Counts, part: str, combine, out: Counts) -> pd.DataFrame:
+    old_rows, new_rows = getattr(a, part), getattr(b, part)
+    if new_rows.empty:
+        return old_rows.copy()
+    if old_rows.empty:
+        return new_rows.copy()
+    index = a.index(part)
+    pos = index.get_indexer(new_rows["relation_id"].astype(object))
+    both = pd.concat([old_rows.iloc[pos[pos >= 0]], new_rows], ignore_index=True)
+    merged = combine(both).reset_index(drop=True)
+    at = index.get_indexer(merged["relation_id"].astype(object))
+    old = at >= 0
+    rows = patched(old_rows, at[old], merged[old])
+    if old.all():
+        out._indexes[part] = index  # the same ids in the same order
+        return rows
+    return pd.concat([rows, merged[~old][old_rows.columns]], ignore_index=True)
+
+
+def patched(
+    df: pd.DataFrame, pos: np.ndarray, rows: pd.DataFrame, same: frozenset = frozenset()
+) -> pd.DataFrame:
+    """A copy of ``df`` with its rows at ``pos`` replaced by ``rows`` (same columns), column by
+    column; the dtypes and ``attrs`` stay. Columns in ``same`` are known not to change: they are
+    taken as they are (pandas copies on write)."""
+    cols = {}
+    for col in df.columns:
+        if col in same:
+            cols[col] = df[col]
+            continue
+        values = df[col].array.copy()
+        if len(pos):
+            values[pos] = rows[col].array
+        cols[col] = pd.Series(values, index=df.index, dtype=df[col].dtype, copy=False)
+    out = pd.DataFrame(cols, index=df.index, copy=False)
+    out.attrs = dict(df.attrs)
+    return out
 
 
 def _combine_counts(both: pd.DataFrame) -> pd.DataFrame:
@@ -223,22 +267,7 @@ def finish(data: Dataset, selection: Selection | None, counts: Counts) -> pd.Dat
     relations = resolve_relations(data, sel)
     as_of = sel.resolved_as_of()
     p_from, p_to = sel.period()
-    out = _per_relation(relations, counts.per_relation, as_of, sel.revenue)
-    n = len(out)
-    last = counts.last
-    if last is not None and not last.empty:
-        pos = _positions(out["relation_id"], last["relation_id"])
-        for col in LAST_COLUMNS[1:]:
-            values = np.full(n, None, dtype=object)
-            values[pos] = last[col].to_numpy(dtype=object)
-            out[col] = values
-    else:
-        for col in LAST_COLUMNS[1:]:
-            out[col] = np.full(n, None, dtype=object)
-    cols = [*RESULT_COLUMNS, *NAW_COLUMNS, *LAST_COLUMNS]
-    if sel.revenue:
-        cols += ["orders", "invoices", "revenue"]
-    out = out[cols]
+    out = _rows(relations, counts.per_relation, counts.last, as_of, sel.revenue)
     out.attrs.update(
         {
             "as_of": as_of.isoformat(),
@@ -254,6 +283,77 @@ def finish(data: Dataset, selection: Selection | None, counts: Counts) -> pd.Dat
         }
     )
     return out
+
+
+def refresh(
+    previous: pd.DataFrame,
+    selection: Selection | None,
+    counts: Counts,
+    relation_ids,
+    index: pd.Index | None = None,
+) -> pd.DataFrame:
+    """:func:`finish` for counts that changed only for ``relation_ids``, from ``previous``
+    (the result of the counts before): only those relations' rows are made again.
+
+    ``previous`` must be a result of the same data set (relations unchanged) and selection, on
+    the same day; :class:`aandacht.service.DataService` keeps both and calls this after a
+    :func:`merge` of new events. Equal to ``finish(data, selection, counts)``. ``index``:
+    :func:`relation_index` of ``previous``, when kept (the result's rows keep their order).
+    """
+    sel = selection or Selection()
+    ids = pd.unique(pd.Series(relation_ids, dtype=object))
+    if not len(ids):
+        return patched(previous, np.empty(0, dtype=np.int64), previous)
+    pos = (index if index is not None else relation_index(previous)).get_indexer(ids)
+    if (pos < 0).any():  # an event of a relation outside the selection: cannot happen
+        raise RuntimeError("counted a relation that is not measured")
+    per = counts.per_relation.iloc[_present(counts.index("per_relation"), ids)]
+    last = counts.last
+    if last is not None:
+        last = last.iloc[_present(counts.index("last"), ids)]
+    rel = previous.iloc[pos][["relation_id", "name", *NAW_COLUMNS]]
+    rows = _rows(rel, per, last, sel.resolved_as_of(), sel.revenue)
+    out = patched(previous, pos, rows, _FROM_RELATIONS)
+    for col in LAST_COLUMNS[1:]:
+        # finish() makes these text columns once there are values (pandas infers the dtype)
+        if out[col].dtype == object and rows[col].notna().any():
+            out[col] = out[col].to_numpy(dtype=object)
+    return out
+
+
+#: The result's columns that come from the relations table (the same for the same relations).
+_FROM_RELATIONS = frozenset(["relation_id", "name", *NAW_COLUMNS])
+
+
+def _present(index: pd.Index, ids: np.ndarray) -> np.ndarray:
+    pos = index.get_indexer(ids)
+    return pos[pos >= 0]
+
+
+def _rows(
+    relations: pd.DataFrame,
+    per: pd.DataFrame,
+    last: pd.DataFrame | None,
+    as_of: dt.date,
+    revenue: str | None,
+) -> pd.DataFrame:
+    """The result's rows for ``relations`` (in their order) from their counts ``per`` and last
+    contacts ``last`` (rows of relations with events only)."""
+    out = _per_relation(relations, per, as_of, revenue)
+    n = len(out)
+    if last is not None and not last.empty:
+        pos = _positions(out["relation_id"], last["relation_id"])
+        for col in LAST_COLUMNS[1:]:
+            values = np.full(n, None, dtype=object)
+            values[pos] = last[col].to_numpy(dtype=object)
+            out[col] = values
+    else:
+        for col in LAST_COLUMNS[1:]:
+            out[col] = np.full(n, None, dtype=object)
+    cols = [*RESULT_COLUMNS, *NAW_COLUMNS, *LAST_COLUMNS]
+    if revenue:
+        cols += ["orders", "invoices", "revenue"]
+    return out[cols]
 
 
 def _positions(ids: pd.Series, found: pd.Series) -> np.ndarray:
@@ -459,6 +559,8 @@ __all__ = [
     "count",
     "merge",
     "finish",
+    "refresh",
+    "relation_index",
     "Counts",
     "timeline",
     "RESULT_COLUMNS",

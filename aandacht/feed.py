@@ -39,6 +39,7 @@ import uuid
 from pathlib import Path
 
 import ibis
+import numpy as np
 
 from . import validation
 from .dataset import Dataset
@@ -131,9 +132,7 @@ def read_delta(ds: Dataset, path: str | Path, mp: Mapping | None = None) -> ibis
                 con.drop_view(view, force=True)
         else:
             t = _csv_events(path, mp, tm, con, name)
-        small = {
-            n: getattr(ds, n) for n in ("relations", "relation_groups", "users", "user_groups")
-        }
+        small = _small_for(ds, t)
         problems = validation.check_events(t, small, file)
         problems += _seen_before(ds, t, file)
         if problems:
@@ -144,12 +143,71 @@ def read_delta(ds: Dataset, path: str | Path, mp: Mapping | None = None) -> ibis
     return t
 
 
+class KnownIds:
+    """The event ids a data set has, as sorted 64-bit hashes: an id seen before is found in time
+    of the delta, not of the whole event log.
+
+    Made on the first extra file (one scan of the event ids: about 8 bytes per event) and kept
+    with the data set; each taken-in batch adds its hashes. A hash found is only a candidate:
+    the events themselves are asked whether they really have that id (two different ids with
+    the same hash are counted, not rejected).
+    """
+
+    def __init__(self, ds: Dataset):
+        self.base = np.sort(_hashes(ds.events))
+        self.extra = np.empty(0, dtype=np.int64)
+
+    @classmethod
+    def of(cls, ds: Dataset) -> KnownIds:
+        known = ds.__dict__.get("_known_ids")
+        if known is None:
+            known = ds.__dict__["_known_ids"] = cls(ds)
+        return known
+
+    def maybe(self, hashes: np.ndarray) -> np.ndarray:
+        """Which of ``hashes`` may be ids the data set has (a mask)."""
+        return _found(self.base, hashes) | _found(self.extra, hashes)
+
+    def add(self, hashes: np.ndarray) -> None:
+        self.extra = np.sort(np.concatenate([self.extra, hashes]))
+
+
+def _hashes(t: ibis.Table) -> np.ndarray:
+    ids = t.filter(t.event_id.notnull())
+    return ids.select(h=ids.event_id.hash()).to_pyarrow()["h"].to_numpy()
+
+
+def _found(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    if not len(sorted_hashes):
+        return np.zeros(len(hashes), dtype=bool)
+    pos = np.searchsorted(sorted_hashes, hashes).clip(max=len(sorted_hashes) - 1)
+    return sorted_hashes[pos] == hashes
+
+
+def _small_for(ds: Dataset, t: ibis.Table) -> dict:
+    """The data set's small tables for checking ``t``: of the relations only those ``t`` names
+    (the same problems as with all of them; 100,000 relations need not go to the engine for
+    a file of a few events)."""
+    small = {n: getattr(ds, n) for n in ("relations", "relation_groups", "users", "user_groups")}
+    named = t.select("relation_id").distinct().to_pyarrow()["relation_id"].to_pylist()
+    rel = ds.relations
+    small["relations"] = rel[rel["relation_id"].isin([r for r in named if r is not None])]
+    return small
+
+
 def _seen_before(ds: Dataset, t: ibis.Table, file: str) -> list[Problem]:
     """Events of ``t`` whose id the data set already has (counted once, never twice)."""
     from .load import ROW
 
+    ids = t.filter(t.event_id.notnull())
+    found = ids.select("event_id", h=ids.event_id.hash()).to_pyarrow()
+    maybe = KnownIds.of(ds).maybe(found["h"].to_numpy())
+    if not maybe.any():
+        return []
+    candidates = sorted(set(found["event_id"].filter(maybe).to_pylist()))
     known = ds.events.select("event_id")
-    again = t.filter(t.event_id.notnull()).semi_join(known, "event_id")
+    known = known.filter(known.event_id.isin(candidates))
+    again = t.filter(t.event_id.isin(candidates)).semi_join(known, "event_id")
     n = int(again.count().execute())
     if not n:
         return []
@@ -207,6 +265,9 @@ def append(ds: Dataset, delta: ibis.Table) -> int:
         con.insert(LIVE_TABLE, rows)
     else:
         con.create_table(LIVE_TABLE, rows)
+    known = ds.__dict__.get("_known_ids")
+    if known is not None:
+        known.add(_hashes(delta))
     con.drop_table(delta.get_name(), force=True)
     live = con.table(LIVE_TABLE)
     ds.events = base.union(live.drop("_batch"))
@@ -287,6 +348,7 @@ __all__ = [
     "events_since",
     "extra_files",
     "is_extra_name",
+    "KnownIds",
     "read_delta",
     "signature",
     "take_in",

@@ -82,7 +82,7 @@ class DataService:
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         #: Per calculation: its merged :class:`~aandacht.engine.Counts` and the batch of extra
         #: events they include; new batches are counted alone and merged (:meth:`calculate`).
-        self._counts: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
+        self._counts: OrderedDict[tuple, _Kept] = OrderedDict()
         #: Raised by :meth:`invalidate`: results computed before belong to older data.
         self.version = 0
         #: The live feed's state (:mod:`aandacht.live`): when and what it last took in.
@@ -158,7 +158,7 @@ class DataService:
         count everything; a new batch of events costs a count of that batch only.
         """
         from . import feed
-        from .engine import count, finish, merge
+        from .engine import count, finish, merge, refresh, relation_index
 
         key = _rules_key(rules)
         if data is not self.data or key is _NO_CACHE:
@@ -167,18 +167,25 @@ class DataService:
         with self.lock:
             now = feed.batch(data)
             entry = self._counts.get(ckey)
-            if entry is not None and entry[1] <= now:
-                counts, at = entry
-                if at < now:
-                    delta = dataclasses.replace(data, events=feed.delta_since(data, at))
-                    counts = merge(counts, count(delta, selection, rules))
+            if entry is not None and entry.at <= now:
+                if entry.at < now:
+                    delta = dataclasses.replace(data, events=feed.delta_since(data, entry.at))
+                    new = count(delta, selection, rules)
+                    entry.counts = merge(entry.counts, new)
+                    touched = new.per_relation["relation_id"]
+                    entry.result = refresh(
+                        entry.result, selection, entry.counts, touched, entry.index
+                    )
+                    entry.at = now
             else:
                 counts = count(data, selection, rules)
-            self._counts[ckey] = (counts, now)
+                result = finish(data, selection, counts)
+                entry = _Kept(counts, result, relation_index(result), now)
+                self._counts[ckey] = entry
             self._counts.move_to_end(ckey)
             while len(self._counts) > CACHE_SIZE:
                 self._counts.popitem(last=False)
-            out = finish(data, selection, counts)
+            out = _copy(entry.result)
         out.attrs["events_batch"] = now
         return out
 
@@ -304,6 +311,16 @@ class LiveStatus:
     reloads: int = 0
     rejected: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     error: str = ""
+
+
+@dataclasses.dataclass
+class _Kept:
+    """A selection's partial counts and result, as of batch ``at`` of extra events."""
+
+    counts: Any
+    result: pd.DataFrame
+    index: pd.Index  # of the result's relation ids (their order never changes)
+    at: int
 
 
 def _copy(value: Any) -> Any:

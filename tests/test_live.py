@@ -14,6 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,6 +135,20 @@ def test_an_id_in_two_extra_files_counts_once(folder: Path) -> None:
     ds = aandacht.load(folder, extras="skip")
     assert [Path(f).name for f in ds.extra_events] == ["events-a.csv"]
     assert [Path(f).name for f in ds.rejected_events] == ["events-b.csv"]
+
+
+def test_a_hash_seen_before_is_only_a_candidate(folder: Path, monkeypatch) -> None:
+    # ids are found by their 64-bit hashes; two ids with the same hash are different events
+    monkeypatch.setattr(feed.KnownIds, "maybe", lambda self, h: np.ones(len(h), dtype=bool))
+    _write(folder / "events-a.csv", _good_rows(3))
+    ds = aandacht.load(folder)
+    assert [Path(f).name for f in ds.extra_events] == ["events-a.csv"]
+    _write(folder / "events-b.csv", _good_rows(2, prefix="LIVE-B") + _good_rows(1))
+    with pytest.raises(DataError) as err:
+        feed.take_in(ds, folder / "events-b.csv")
+    text = str(err.value)
+    assert "event_id LIVE-0 is already in the data set" in text
+    assert "LIVE-B" not in text
 
 
 def test_the_base_file_is_never_an_extra_file(folder: Path) -> None:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aandacht import Selection, calculate, from_frames
-from aandacht.engine import count, finish, merge
+from aandacht.engine import count, finish, merge, refresh
 from aandacht.schema import ACTIONS
 
 PAIRS = [(s, a) for s, a_list in ACTIONS.items() for a in a_list]
@@ -80,15 +80,22 @@ def test_merging_the_counts_of_a_split_log_equals_counting_it_whole(events, cuts
     sel = SELECTIONS[which]
     bounds = [0, *sorted(round(c * len(ev)) for c in cuts), len(ev)]
     parts = [ev.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds, bounds[1:], strict=False)]
-    merged = None
+    merged = result = None
     for part in parts:
         c = count(data(part), sel, details=details)
-        merged = c if merged is None else merge(merged, c)
+        if merged is None:
+            merged, result = c, finish(data(part), sel, c)
+        else:
+            merged = merge(merged, c)
+            # the result made again for the relations of the delta only
+            result = refresh(result, sel, merged, c.per_relation["relation_id"])
     whole = data(ev)
     got = finish(whole, sel, merged)
     expected = calculate(whole, sel, details=details)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
     assert got.attrs == expected.attrs
+    pd.testing.assert_frame_equal(result, expected, check_exact=False, rtol=1e-12)
+    assert result.attrs == expected.attrs
 
 
 def test_merging_takes_the_later_contact_and_on_a_tie_the_higher_event_id():
