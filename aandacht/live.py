@@ -6,8 +6,9 @@ second (``service.version`` tells it that something changed). What is watched:
 
 * **A data folder** (:class:`FolderWatcher`): an extra events file (``events*.csv`` /
   ``events*.parquet``, :mod:`aandacht.feed`) that appears is taken in once its size and
-  modification time have stayed the same for one look (a file still being written is waited
-  for; writing it under another name and renaming it is best). It is validated whole, with the
+  modification time have stayed the same for a moment (``AGAIN_SECONDS``; a file older than
+  ``SETTLED_SECONDS`` at once) — a file still being written is waited for; writing it under
+  another name and renaming it is best. It is validated whole, with the
   messages of a full load; a file with any problem is rejected — not taken in in part — and
   reported in :attr:`LiveStatus.rejected <aandacht.service.LiveStatus>` and in the log
   (``aandacht.live``); it is looked at again when it changes. An extra file that changes or
@@ -40,6 +41,9 @@ log = logging.getLogger("aandacht.live")
 
 #: A file that has not changed for this long is taken in at once (no second look needed).
 SETTLED_SECONDS = 2.0
+#: A file seen for the first time while it may still be written is looked at again this soon:
+#: unchanged by then, it is taken in.
+AGAIN_SECONDS = 0.3
 
 
 class Watcher:
@@ -50,6 +54,7 @@ class Watcher:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.soon = False  # a poll wants the next look sooner (a file not yet settled)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="aandacht-live", daemon=True)
@@ -65,12 +70,13 @@ class Watcher:
     def _run(self) -> None:
         self.warm()
         while not self._stop.is_set():
+            self.soon = False
             try:
                 self.poll()
             except Exception as exc:  # the watcher keeps going; the dashboard shows why
                 log.exception("live update failed")
                 self.service.live.error = f"{type(exc).__name__}: {exc}"
-            self._stop.wait(self.interval)
+            self._stop.wait(min(self.interval, AGAIN_SECONDS) if self.soon else self.interval)
 
     def poll(self) -> int:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -143,7 +149,8 @@ class FolderWatcher(Watcher):
                 continue
             settled = time.time() - sig[1] / 1e9 >= SETTLED_SECONDS
             if not settled and self._seen.get(name) != sig:
-                self._seen[name] = sig  # look again next time: it may still be written
+                self._seen[name] = sig  # look again soon: it may still be written
+                self.soon = True
                 continue
             self._seen.pop(name, None)
             taken += self._take(path, sig)

@@ -172,7 +172,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
     if state.start_live() and pn.state.curdoc is not None:
         # B13: the process's one watcher feeds the shared data set; each session looks once a
         # second whether there is something new and then counts its own selection again
-        pn.state.add_periodic_callback(state.refresh_live, period=1000)
+        pn.state.add_periodic_callback(state.refresh_live, period=500)
     return template
 
 

@@ -48,6 +48,7 @@ import dashboard_bench as dash  # noqa: E402
 import run  # noqa: E402  (sets AANDACHT_CACHE: the benchmark's workspaces)
 
 import aandacht  # noqa: E402
+from aandacht import feed  # noqa: E402
 from aandacht.service import DataService  # noqa: E402
 
 SEL = aandacht.Selection(as_of="2026-10-31", period_from="2025-11-01", period_to="2026-10-31")
@@ -111,6 +112,7 @@ def library(folder: Path, delta: int, drops: int) -> dict:
         fulls.append(time.perf_counter() - t0)
     full_s = statistics.median(fulls)
     session.calculate(SEL)  # the session's first result: the counts it keeps
+    feed.KnownIds.of(data)  # as the watcher does before its first look
     relations = data.relations["relation_id"].astype(str).tolist()
     users = data.users["user_id"].astype(str).tolist()
     takes, merges = [], []
@@ -180,6 +182,14 @@ def browser_latency(folder: Path, delta: int, drops: int) -> dict:
     return {"first_view_s": first, "latency_s": statistics.median(times), "worst_s": max(times)}
 
 
+def _target(r: dict) -> str:
+    if r["ratio"] <= COST_TARGET:
+        return "met"
+    if r["ratio_merge"] <= COST_TARGET:
+        return "met for the update, **not met** with the take-in"
+    return "**not met**"
+
+
 def block(results: list[dict], info: dict) -> str:
     lines = [
         f"Measured by `bench/live_bench.py` on {info['date']} (load average at the start "
@@ -187,9 +197,10 @@ def block(results: list[dict], info: dict) -> str:
         f"{info['delta']:,} events, {info['drops']} times per data set; baseline: a full count "
         "of the same selection in the same process (median of 3).",
         "",
-        "| data set | full recount (baseline) | take in delta | count delta + merge | delta / full "
-        "| target ≤ 10 % | file dropped → on screen (median) | worst | target ≤ 5 s |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---|",
+        "| data set | full recount (baseline) | take in delta | count delta + merge "
+        "| update / full | (take in + update) / full | target ≤ 10 % "
+        "| file dropped → on screen (median) | worst | target ≤ 5 s |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for r in results:
         lat = r.get("latency_s")
@@ -198,21 +209,23 @@ def block(results: list[dict], info: dict) -> str:
         )
         lines.append(
             f"| {r['relations']:,} relations, {r['events']:,} events | {run.fmt_s(r['full_s'])} "
-            f"| {run.fmt_s(r['take_s'])} | {run.fmt_s(r['merge_s'])} | {r['ratio']:.1%} "
-            f"| {'met' if r['ratio'] <= COST_TARGET else '**not met**'} "
+            f"| {run.fmt_s(r['take_s'])} | {run.fmt_s(r['merge_s'])} | {r['ratio_merge']:.1%} "
+            f"| {r['ratio']:.1%} | {_target(r)} "
             f"| {run.fmt_s(lat) if lat is not None else '–'} "
             f"| {run.fmt_s(r['worst_s']) if lat is not None else '–'} | {lat_ok} |"
         )
     lines += [
         "",
         "*Take in*: read the file, validate it whole against the data set (relations, users, ids "
-        "seen before), append it. *Count delta + merge*: the session's next result, counting the "
-        "new events only and merging them into the counts it kept (`aandacht.engine.merge`); the "
-        "incremental result is checked equal to a full count. *On screen*: from the file's "
+        "seen before), append it; done once per file for every session. *Count delta + merge*: "
+        "a session's next result, counting the new events only, merging them into the counts it "
+        "kept (`aandacht.engine.merge`) and making only the touched relations' rows again "
+        "(`aandacht.engine.refresh`); the incremental result is checked equal to a full count. *On screen*: from the file's "
         "rename into the data folder of a served dashboard until the open page's grid and live "
-        "line changed; most of it is waiting by design — the watcher takes a fresh file at its "
-        "second look (one a second), so that a file still being written is not read half, and "
-        "each session looks once a second.",
+        "line changed; part of it is waiting by design — the watcher takes a fresh file when it "
+        "is unchanged at a second look 0.3 s later (a file still being written is not read "
+        "half), it looks once a second, and each session looks twice a second; the rest is "
+        "counting and sending the grid to the browser.",
     ]
     return "\n".join(lines)
 
