@@ -1,7 +1,7 @@
 """Deterministic generator of a realistic Dutch SME CRM data set.
 
 ``generate()`` returns the five canonical tables of the data-format contract
-(``shared/spec/data-format.md``, :mod:`aandacht.schema`); ``write()`` stores them in a folder.
+(``docs/data-format.md``, :mod:`aandacht.schema`); ``write()`` stores them in a folder.
 The same arguments always give the same tables: all randomness comes from one
 ``numpy.random.default_rng(seed)`` and nothing depends on the current date.
 

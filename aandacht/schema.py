@@ -1,4 +1,4 @@
-"""The canonical tables of the data-format contract (``shared/spec/data-format.md``).
+"""The canonical tables of the data-format contract (``docs/data-format.md``).
 
 One place for the table names, their columns, types and allowed values. Loading, validation,
 the engine and the generator all read these constants.
