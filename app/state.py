@@ -91,6 +91,9 @@ GRID_COLUMNS: dict[str, list[str]] = {
         "sales_dgn",
         "revenue",
         "revenue_per_contact",
+        "abc_class",
+        "expected_contacts",
+        "contact_gap",
         "sales_band_colour",
         "sales_band",
         "sales_area",
@@ -828,7 +831,14 @@ class MonitorState(param.Parameterized):
             out[col] = values.to_numpy()
         if sales is not None:
             st = sales.table
-            for col in ("revenue", "revenue_per_contact", "attention_index", "abc_class"):
+            for col in (
+                "revenue",
+                "revenue_per_contact",
+                "attention_index",
+                "abc_class",
+                "expected_contacts",
+                "contact_gap",
+            ):
                 out[col] = st[col].to_numpy()
             out["orders"] = res["orders"].to_numpy()
             out["invoices"] = res["invoices"].to_numpy()
@@ -1024,9 +1034,11 @@ class MonitorState(param.Parameterized):
                 "revenue",
                 "revenue_per_contact",
                 "attention_index",
+                "abc_class",
+                "expected_contacts",
+                "contact_gap",
                 "sales_band",
                 "sales_area",
-                "abc_class",
                 "sales_explanation",
             ]
         rel = table[cols].rename(columns={c: t(f"col_{c}", lang) for c in cols})

@@ -44,6 +44,7 @@ TEXT_COLUMNS = {
     "sales_band",
     "sales_area",
     "sales_explanation",
+    "abc_class",
     "user_id",
     "source",
     "action",
@@ -58,6 +59,8 @@ INT_COLUMNS = {"total", *SOURCES}
 DAYS_COLUMNS = {"dgn", *(f"{s}_dgn" for s in SOURCES)}
 MONEY_COLUMNS = {"revenue", "revenue_per_contact", "amount"}
 RATIO_COLUMNS = {"overdue_ratio"}
+#: Contact moments that are expected, not counted (B5): one decimal.
+EXPECTED_COLUMNS = {"expected_contacts", "contact_gap"}
 
 
 def esc(text: Any) -> str:
@@ -183,6 +186,8 @@ def formatters(columns: list[str], lang: str) -> dict[str, Any]:
             out[c] = number_formatter(lang, 0)
         elif c in MONEY_COLUMNS or c in RATIO_COLUMNS:
             out[c] = number_formatter(lang, 2)
+        elif c in EXPECTED_COLUMNS:
+            out[c] = number_formatter(lang, 1)
         elif c in ("band_colour", "sales_band_colour"):
             out[c] = {"type": "color"}  # the cell's background is the band colour (no text)
     return out

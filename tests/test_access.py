@@ -250,7 +250,15 @@ def test_a_stored_result_with_revenue_is_stripped_for_others(ds, who):
 
 
 def test_revenue_column_names_in_every_language():
-    for key in ("col_revenue", "col_orders", "col_invoices", "col_amount", "col_abc_class"):
+    for key in (
+        "col_revenue",
+        "col_orders",
+        "col_invoices",
+        "col_amount",
+        "col_abc_class",
+        "col_expected_contacts",
+        "col_contact_gap",
+    ):
         for lang in ("nl", "en"):
             assert is_revenue_column(t(key, lang)), (key, lang)
     for key in ("col_total", "col_sales", "col_sales_dgn", "col_name", "col_dgn"):

@@ -263,6 +263,69 @@ def test_sales_view_only_with_permission(state, data):
     assert "revenue" not in state.table.columns
 
 
+def test_sales_view_shows_abc_expected_contacts_and_gap(state, data, tmp_path):
+    """B5 in the dashboard: ABC class, expected contacts and the gap are columns of the sales
+    view and of its Excel, with the library's values; without permission neither."""
+    from aandacht.i18n import t
+
+    b5 = ["abc_class", "expected_contacts", "contact_gap"]
+    assert not set(b5) & set(state.table.columns)
+    header = [
+        c.value
+        for c in next(
+            openpyxl.load_workbook(state.export_xlsx(tmp_path / "n.xlsx")).worksheets[0].iter_rows()
+        )
+    ]
+    assert not {t(f"col_{c}", "nl") for c in b5} & set(header)
+
+    state.sales_permission = True
+    state.view_mode = "sales"
+    assert set(b5) <= set(state.grid_columns())
+    cols = state.grid_columns()
+    assert cols.index("revenue_per_contact") < cols.index("abc_class") < cols.index("sales_band")
+    expected = library(data, period_from="2025-11-01", period_to="2026-10-31", revenue="both")
+    sv = sales_view(expected, "relative", (0.25, 0.75, 1.5, 3.0), period_days=365).table
+    table = state.table.set_index("relation_id")
+    sv = sv.set_index("relation_id").loc[table.index]
+    assert table["abc_class"].tolist() == sv["abc_class"].tolist()
+    assert set(table["abc_class"]) <= {"A", "B", "C"}
+    pd.testing.assert_series_equal(
+        table["expected_contacts"], sv["expected_contacts"], check_names=False, check_index=False
+    )
+    pd.testing.assert_series_equal(
+        table["contact_gap"], sv["contact_gap"], check_names=False, check_index=False
+    )
+    assert (table["contact_gap"] == table["expected_contacts"] - table["total"]).all()
+
+    for lang, titles in (
+        ("nl", ["ABC-klasse", "Verwachte contacten", "Contacttekort"]),
+        ("en", ["ABC class", "Expected contacts", "Contact gap"]),
+    ):
+        state.lang = lang
+        assert [t(f"col_{c}", lang) for c in b5] == titles
+        path = state.export_xlsx(tmp_path / f"{lang}.xlsx")
+        ws = openpyxl.load_workbook(path).worksheets[0]
+        header = [c.value for c in ws[1]]
+        assert set(titles) <= set(header)
+        code = header.index(t("col_relation_id", lang))
+        rows = {r[code]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+        for rid, row in list(rows.items())[:20]:
+            assert row[header.index(titles[0])] == sv.loc[rid, "abc_class"]
+            assert row[header.index(titles[1])] == pytest.approx(sv.loc[rid, "expected_contacts"])
+            assert row[header.index(titles[2])] == pytest.approx(sv.loc[rid, "contact_gap"])
+
+
+def test_grid_formats_expected_contacts_and_gap_with_one_decimal():
+    from app.views import formatters
+
+    for lang in ("nl", "en"):
+        f = formatters(["abc_class", "expected_contacts", "contact_gap"], lang)
+        assert f["abc_class"] == {"type": "plaintext"}
+        locale = "nl-NL" if lang == "nl" else "en-GB"
+        for c in ("expected_contacts", "contact_gap"):
+            assert f"{locale}" in f[c].template and "maximumFractionDigits: 1}" in f[c].template
+
+
 def test_revenue_recount_keeps_the_pending_selection_pending(state):
     state.user_mode, state.user_group = "group", "Marketing"
     assert state.dirty
