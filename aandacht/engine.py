@@ -171,6 +171,109 @@ def count(
     return Counts(counts, last, sel.revenue)
 
 
+def count_frame(
+    data: Dataset,
+    events: pd.DataFrame,
+    selection: Selection | None = None,
+    rules: pd.DataFrame | str | None = None,
+    *,
+    details: bool = True,
+    users: list[str] | None | object = ...,
+    relations: pd.DataFrame | None | object = ...,
+) -> Counts:
+    """:func:`count` of a few events held in memory (a live delta: :mod:`aandacht.feed`), in
+    pandas, without a query: the same selection, period, rules and tie rule, so that
+    ``count_frame(data, ev, sel)`` equals ``count(data_with_only(ev), sel)`` (the property test
+    of ``tests/test_merge_property.py`` checks it). ``events`` has the canonical event columns
+    of ``data`` (at least relation, user, time, source, action, amount and, for ``details``,
+    event id, channel and direction). ``users``/``relations``: the resolved selection, when the
+    caller keeps it (:class:`aandacht.service.DataService` does, per selection).
+
+    Meant for deltas of thousands of events; a large event log is counted by :func:`count`.
+    """
+    sel = selection or Selection()
+    rules_df = rules_table(rules)
+    if users is ...:
+        users = resolve_users(data, sel)
+    if relations is ...:
+        relations = resolve_relations(data, sel)
+    p_from, p_to = sel.period()
+    as_of = sel.resolved_as_of()
+
+    def stamp(d: dt.date) -> np.datetime64:
+        return np.datetime64(dt.datetime(d.year, d.month, d.day), "us")
+
+    ts = events["timestamp"].to_numpy(dtype="datetime64[us]")
+    keep = ts < stamp(as_of + dt.timedelta(days=1))
+    if users is not None:
+        keep &= events["user_id"].isin(list(users)).to_numpy()
+    if relations is not None and (sel.b_group is not None or sel.relations is not None):
+        keep &= events["relation_id"].isin(relations["relation_id"]).to_numpy()
+    ev = events.loc[keep]
+    ts = ts[keep]
+    in_period = (ts >= stamp(p_from)) & (ts < stamp(p_to + dt.timedelta(days=1)))
+    rel = ev["relation_id"].astype(object).to_numpy()
+    source = ev["source"].astype(object).to_numpy()
+    action = ev["action"].astype(object).to_numpy()
+
+    # the category each event is counted under (None: not counted), from the rules' pairs
+    counted = rules_df[rules_df["counted"]]
+    under = dict(
+        zip(
+            zip(counted["source"], counted["action"], strict=True),
+            counted["counted_under"],
+            strict=True,
+        )
+    )
+    cat = np.array([under.get(pair) for pair in zip(source, action, strict=True)], dtype=object)
+    is_counted = np.array([c is not None for c in cat], dtype=bool)
+
+    frame = pd.DataFrame({"relation_id": rel, "_ts": ts})
+    frame["total"] = (is_counted & in_period).astype(np.int64)
+    frame["last_contact"] = np.where(is_counted, ts, np.datetime64("NaT"))
+    for c in CATEGORIES:
+        hit = cat == c
+        frame[c] = (hit & in_period).astype(np.int64)
+        frame[f"{c}_last"] = np.where(hit, ts, np.datetime64("NaT"))
+    if sel.revenue:
+        amount = ev["amount"].astype("float64").to_numpy()
+        amount = np.where(in_period & ~np.isnan(amount), amount, 0.0)
+        for col, act in (("orders", "order_added"), ("invoices", "invoice_added")):
+            frame[col] = np.where((source == "sales") & (action == act), amount, 0.0)
+    how = {col: "sum" for col in [*_SUMMED, *(_AMOUNTS if sel.revenue else [])]}
+    how.update({col: "max" for col in _LATEST})
+    per = frame.groupby("relation_id", sort=False).agg(how).reset_index()
+    per = _tidy(per, sel.revenue)
+    last = None
+    if details:
+        cols = ["relation_id", "last_contact", "event_id", *LAST_COLUMNS[1:]]
+        at = pd.Series(per["last_contact"].to_numpy(), index=per["relation_id"].to_numpy())
+        latest = at.reindex(rel).to_numpy(dtype="datetime64[us]")
+        cand = ev.loc[is_counted & (ts == latest)]
+        if cand.empty:
+            last = _no_last(cols)
+        else:
+            last = pd.DataFrame(
+                {
+                    "relation_id": cand["relation_id"],
+                    "last_contact": cand["timestamp"].to_numpy(dtype="datetime64[us]"),
+                    "event_id": cand["event_id"],
+                    "last_user": cand["user_id"],
+                    "last_source": cand["source"],
+                    "last_action": cand["action"],
+                    "last_channel": cand["channel"],
+                    "last_direction": cand["direction"],
+                }
+            ).reset_index(drop=True)
+            # as _last_contact_details makes them
+            last["relation_id"] = last["relation_id"].astype(object)
+            last["event_id"] = last["event_id"].astype(object)
+            last = last.sort_values(["relation_id", "event_id"]).drop_duplicates(
+                "relation_id", keep="last"
+            )[cols]
+    return Counts(per, last, sel.revenue)
+
+
 def _tidy(counts: pd.DataFrame, revenue: str | None) -> pd.DataFrame:
     """The engine's per-relation rows with fixed dtypes (counts ``int64``, times
     ``datetime64[us]``, amounts ``float64``), whatever the engine returned."""

@@ -40,9 +40,10 @@ from pathlib import Path
 
 import ibis
 import numpy as np
+import pandas as pd
 
 from . import validation
-from .dataset import Dataset
+from .dataset import Dataset, to_frame
 from .errors import DataError, Problem
 from .mapping import Mapping
 
@@ -284,6 +285,49 @@ def delta_since(ds: Dataset, after: int) -> ibis.Table:
         return other.delta_since(after)
     live = ds.con.table(LIVE_TABLE)
     return live.filter(live._batch > after).drop("_batch")
+
+
+#: The event columns a delta is counted by (:func:`aandacht.engine.count_frame`).
+FRAME_COLUMNS = [
+    "event_id",
+    "relation_id",
+    "user_id",
+    "timestamp",
+    "source",
+    "action",
+    "channel",
+    "direction",
+    "amount",
+]
+
+
+def delta_frame(ds: Dataset, after: int) -> pd.DataFrame:
+    """:func:`delta_since` as a pandas frame of :data:`FRAME_COLUMNS`, to count in memory.
+
+    The extra events of each batch are fetched once (one query for the batches not fetched
+    yet) and kept with the data set, so that every session's next update reads them without a
+    query. A data set whose new events come from elsewhere (a database table) is asked each
+    time.
+    """
+    other = _other_feed(ds)
+    if other is not None:
+        return to_frame(other.delta_since(after).select(*FRAME_COLUMNS))
+    now = batch(ds)
+    frames = ds.__dict__.setdefault("_batch_frames", {})
+    missing = [b for b in range(after + 1, now + 1) if b not in frames]
+    if missing:
+        live = ds.con.table(LIVE_TABLE)
+        got = to_frame(
+            live.filter((live._batch >= min(missing)) & (live._batch <= now)).select(
+                *FRAME_COLUMNS, "_batch"
+            )
+        )
+        for b in missing:
+            frames[b] = got.loc[got["_batch"] == b, FRAME_COLUMNS].reset_index(drop=True)
+    parts = [frames[b] for b in range(after + 1, now + 1)]
+    if not parts:
+        return to_frame(delta_since(ds, now).select(*FRAME_COLUMNS).limit(0))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def events_since(ds: Dataset, after: int) -> int:

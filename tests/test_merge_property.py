@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aandacht import Selection, calculate, from_frames
-from aandacht.engine import count, finish, merge, refresh
+from aandacht.engine import count, count_frame, finish, merge, refresh
 from aandacht.schema import ACTIONS
 
 PAIRS = [(s, a) for s, a_list in ACTIONS.items() for a in a_list]
@@ -38,6 +38,17 @@ def frames(events):
         rows.append((eid, r, u, START + dt.timedelta(hours=h), src, act, amount))
     cols = ["event_id", "relation_id", "user_id", "timestamp", "source", "action", "amount"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def by_relation(df):
+    """``df``'s rows in relation order (the engines return them in any order)."""
+    return df.sort_values("relation_id").reset_index(drop=True)
+
+
+def with_columns(ev):
+    """``ev`` with the event columns a count of details reads (empty channel/direction)."""
+    empty = pd.Series([None] * len(ev), dtype="str")
+    return ev.assign(channel=empty, direction=empty)
 
 
 def data(ev):
@@ -81,8 +92,17 @@ def test_merging_the_counts_of_a_split_log_equals_counting_it_whole(events, cuts
     bounds = [0, *sorted(round(c * len(ev)) for c in cuts), len(ev)]
     parts = [ev.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds, bounds[1:], strict=False)]
     merged = result = None
-    for part in parts:
+    for i, part in enumerate(parts):
         c = count(data(part), sel, details=details)
+        if i:
+            # a delta as the service counts it: in memory, with the whole data set's tables
+            mem = count_frame(data(ev), with_columns(part), sel, details=details)
+            pd.testing.assert_frame_equal(
+                by_relation(mem.per_relation), by_relation(c.per_relation)
+            )
+            if details:
+                pd.testing.assert_frame_equal(by_relation(mem.last), by_relation(c.last))
+            c = mem
         if merged is None:
             merged, result = c, finish(data(part), sel, c)
         else:
