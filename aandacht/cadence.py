@@ -366,15 +366,25 @@ def cadence_status(
     out["ideal_days"] = out["ideal_days"].astype("Int64")
     out["max_days"] = out["max_days"].astype("Int64")
     out["days_overdue"] = (out["dgn"] - out["ideal_days"]).astype("Int64")
-    ratios, statuses = [], []
-    for dgn, ideal, mx in zip(out["dgn"], out["ideal_days"], out["max_days"], strict=True):
-        ratio, status = _status(dgn, ideal, mx)
-        ratios.append(ratio)
-        statuses.append(status)
-    out["overdue_ratio"] = np.array(ratios, dtype="float64")
-    out["status"] = statuses
+    out["overdue_ratio"], out["status"] = _statuses(out["dgn"], out["ideal_days"], out["max_days"])
     out["overdue"] = out["status"].isin(OVERDUE_STATUSES)
     return out
+
+
+def _statuses(dgn: pd.Series, ideal: pd.Series, mx: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_status` on whole columns (``Int64``): the same ratios and statuses."""
+    no_target = ideal.isna().to_numpy()
+    never = dgn.isna().to_numpy() & ~no_target
+    d = dgn.fillna(0).to_numpy(dtype=np.int64)
+    i = ideal.fillna(1).to_numpy(dtype=np.int64)
+    m = mx.fillna(0).to_numpy(dtype=np.int64)
+    ratio = (d - i) / i
+    status = np.where(d > m, "beyond_max", np.where(d > i, "overdue", "ok")).astype(object)
+    ratio[no_target] = np.nan
+    status[no_target] = "no_target"
+    ratio[never] = np.inf
+    status[never] = "never"
+    return ratio.astype("float64"), status
 
 
 def _status(dgn, ideal, mx) -> tuple[float, str]:

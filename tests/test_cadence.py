@@ -4,6 +4,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -165,3 +166,22 @@ def test_read_bad_files(tmp_path):
         read_cadence(p)
     p.write_text("[]")
     assert read_cadence(p).empty
+
+
+def test_the_column_rule_gives_each_row_the_status_of_the_row_rule():
+    """cadence_status works on whole columns; each row gets what the one-row rule gives."""
+    from aandacht.cadence import _status, _statuses
+
+    vals = [None, 0, 1, 5, 10, 14, 20, 42, 50, 100]
+    rows = [
+        (d, i, m)
+        for d in vals
+        for i in [None, 1, 7, 14, 30]
+        for m in ([None] if i is None else [1, 7, 14, 42, 60])
+    ]
+    cols = [pd.Series(pd.array([r[k] for r in rows], dtype="Int64")) for k in range(3)]
+    ratios, statuses = _statuses(*cols)
+    for k in range(len(rows)):
+        ratio, status = _status(cols[0][k], cols[1][k], cols[2][k])
+        assert statuses[k] == status, rows[k]
+        assert (np.isnan(ratio) and np.isnan(ratios[k])) or ratios[k] == ratio, rows[k]
