@@ -324,7 +324,11 @@ def cadence_targets(data: Dataset, settings: pd.DataFrame | Iterable[dict]) -> p
 
 
 def cadence_status(
-    data: Dataset, result: pd.DataFrame, settings: pd.DataFrame | Iterable[dict]
+    data: Dataset,
+    result: pd.DataFrame,
+    settings: pd.DataFrame | Iterable[dict],
+    *,
+    targets: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Overdue ratio and status per relation of a counting result.
 
@@ -334,6 +338,8 @@ def cadence_status(
     result : the table of :func:`aandacht.calculate` (``relation_id`` and ``dgn``; ``name`` is
         carried along when present).
     settings : the cadence settings table (see the module docstring).
+    targets : :func:`cadence_targets` of ``data`` and ``settings``, when the caller keeps them
+        (they change only with the relations, groups or settings).
 
     Returns
     -------
@@ -356,7 +362,9 @@ def cadence_status(
     for col in ("relation_id", "dgn"):
         if col not in result.columns:
             raise ValueError(f"cadence_status needs the column {col!r} of the counting result")
-    targets = cadence_targets(data, settings).set_index("relation_id")
+    if targets is None:
+        targets = cadence_targets(data, settings)
+    targets = targets.set_index("relation_id")
     ids = result["relation_id"].astype(object)
     out = pd.DataFrame({"relation_id": ids.to_numpy()})
     out["name"] = result["name"].to_numpy() if "name" in result.columns else None

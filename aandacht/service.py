@@ -83,6 +83,8 @@ class DataService:
         #: Per calculation: its merged :class:`~aandacht.engine.Counts` and the batch of extra
         #: events they include; new batches are counted alone and merged (:meth:`calculate`).
         self._counts: OrderedDict[tuple, _Kept] = OrderedDict()
+        #: what depends on the small tables only (:meth:`static`)
+        self._static: dict[tuple, Any] = {}
         #: Raised by :meth:`invalidate`: results computed before belong to older data.
         self.version = 0
         #: The live feed's state (:mod:`aandacht.live`): when and what it last took in.
@@ -141,12 +143,24 @@ class DataService:
                     self._cache.popitem(last=False)
         return _copy(value)
 
+    def static(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """As :meth:`cached`, for what depends on the data set's small tables only (relations,
+        users, groups), not on its events: kept when new events arrive, forgotten on a reload."""
+        with self.lock:
+            if key not in self._static:
+                self._static[key] = compute()
+                while len(self._static) > CACHE_SIZE:
+                    self._static.pop(next(iter(self._static)))
+            value = self._static[key]
+        return _copy(value)
+
     def invalidate(self) -> None:
         """Forget every cached result (the data changed)."""
         with self.lock:
             self.version += 1
             self._cache.clear()
             self._counts.clear()
+            self._static.clear()
 
     # -- counting, incrementally (B13) ---------------------------------------------------------
 
@@ -203,6 +217,47 @@ class DataService:
             out = _copy(entry.result)
         out.attrs["events_batch"] = now
         return out
+
+    def trends(self, data: Dataset, selection: Selection, rules: Any = None) -> pd.DataFrame:
+        """:func:`aandacht.trend.trends`, kept per selection and brought up to date with the
+        extra events taken in since (:func:`aandacht.trend.trends_with`), as :meth:`calculate`."""
+        from . import feed
+        from .trend import trends, trends_with
+
+        ckey = ("trends", _selection_key(selection), _rules_key(rules))
+        with self.lock:
+            now = feed.batch(data)
+            entry = self._counts.get(ckey) if data is self.data else None
+            if entry is not None and entry.at <= now:
+                if entry.at < now:
+                    entry.result = trends_with(
+                        data,
+                        entry.result,
+                        feed.delta_frame(data, entry.at),
+                        selection,
+                        rules,
+                        users=entry.users,
+                        relations=entry.relations,
+                    )
+                    entry.at = now
+            else:
+                result = trends(data, selection, rules)
+                if data is not self.data:
+                    return result
+                sel = selection or Selection()
+                entry = _Kept(
+                    None,
+                    result,
+                    None,
+                    now,
+                    resolve_users(data, sel),
+                    resolve_relations(data, sel),
+                )
+                self._counts[ckey] = entry
+            self._counts.move_to_end(ckey)
+            while len(self._counts) > CACHE_SIZE:
+                self._counts.popitem(last=False)
+            return _copy(entry.result)
 
     # -- live updates (B13) --------------------------------------------------------------------
 
@@ -501,8 +556,10 @@ class Session:
         from .trend import trends
 
         sel = _selection_key(selection)
-        key = ("trends", dataclasses.replace(sel, revenue=None), _rules_key(rules))
-        tr = self._cached(key, lambda: trends(self.data, sel, rules))
+        if _rules_key(rules) is _NO_CACHE:
+            tr = self.service.run(trends, self.data, sel, rules)
+        else:
+            tr = self.service.trends(self.data, dataclasses.replace(sel, revenue=None), rules)
         return self._visible(tr, sel.resolved_as_of(), rules)
 
     def attention_drops(
@@ -526,9 +583,15 @@ class Session:
 
     def cadence_status(self, result: pd.DataFrame, settings: Any) -> pd.DataFrame:
         """:func:`aandacht.cadence.cadence_status` of a result this session holds."""
-        from .cadence import cadence_status
+        from .cadence import cadence_status, cadence_targets, validate_cadence
 
-        return self.service.run(cadence_status, self.data, result, settings)
+        cfg = validate_cadence(settings)
+        data = self.data
+        targets = self.service.static(
+            ("cadence_targets", id(data), cfg.to_csv(index=False)),
+            lambda: cadence_targets(data, cfg),
+        )
+        return self.service.run(cadence_status, data, result, cfg, targets=targets)
 
     def department_band_matrix(
         self, result: pd.DataFrame, selection: Selection | None = None, **kwargs: Any

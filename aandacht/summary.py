@@ -375,6 +375,8 @@ def explanations(df: pd.DataFrame, result: BandResult, lang: str = "nl") -> pd.S
             ago[d] = fmt_days_ago(d, lang)
         return ago[d]
 
+    # the two templates filled on every row, looked up once (t() checks the key each time)
+    last_tpl, by_tpl = t("last", lang, what="\0"), t("by_user", lang, user="\0")
     out = []
     for total, band, dgn, code, user in zip(totals, result.yb, dgns, codes, users, strict=True):
         if band == "none":
@@ -394,11 +396,11 @@ def explanations(df: pd.DataFrame, result: BandResult, lang: str = "nl") -> pd.S
         last = what[code]
         user = _str(user)
         if user:
-            last = f"{last} {t('by_user', lang, user=user)}".strip()
+            last = f"{last} {by_tpl.replace(chr(0), user)}".strip()
         when = days_ago(dgn)
         if when is not None:
             last = f"{last}, {when}" if last else when
-        out.append(f"{counted[key]}; {t('last', lang, what=last)}" if last else counted[key])
+        out.append(f"{counted[key]}; {last_tpl.replace(chr(0), last)}" if last else counted[key])
     return pd.Series(out, index=df.index, name="explanation", dtype="str")
 
 

@@ -28,6 +28,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import ibis
 import numpy as np
@@ -35,7 +36,7 @@ import pandas as pd
 
 from .counting import category_conditions, day_start, selected_events
 from .dataset import Dataset
-from .engine import calculate
+from .engine import calculate, count_frame
 from .rules import load_rules
 from .sales import abc_classes
 from .selection import (
@@ -225,6 +226,54 @@ def trends(
             "threshold": float(thr),
         }
     )
+    return out
+
+
+def trends_with(
+    data: Dataset,
+    previous: pd.DataFrame,
+    events: pd.DataFrame,
+    selection: Selection | None = None,
+    rules: pd.DataFrame | str | None = None,
+    *,
+    threshold: float = TREND_THRESHOLD,
+    recent_months: int = RECENT_MONTHS,
+    base_months: int = BASE_MONTHS,
+    users: Any = ...,
+    relations: Any = ...,
+) -> pd.DataFrame:
+    """:func:`trends` brought up to date with a few new ``events`` held in memory (a live delta,
+    see :func:`aandacht.engine.count_frame`), from ``previous``, the trends of the same
+    selection, rules and parameters without them, on the same day. Equal to :func:`trends` of
+    everything (``tests/test_merge_property.py``); only the relations of ``events`` change.
+    """
+    sel = selection or Selection()
+    as_of = sel.resolved_as_of()
+    (r_from, r_to), (b_from, b_to) = trend_windows(as_of, recent_months, base_months)
+    out = previous.copy()
+    out.attrs = dict(previous.attrs)
+    index = pd.Index(out["relation_id"].astype(object))
+    for col, (first, last) in (("recent", (r_from, r_to)), ("base", (b_from, b_to))):
+        window = dataclasses.replace(sel, period_from=first, period_to=last, revenue=None)
+        per = count_frame(
+            data, events, window, rules, details=False, users=users, relations=relations
+        ).per_relation
+        pos = index.get_indexer(per["relation_id"].astype(object))
+        if (pos < 0).any():
+            raise RuntimeError("counted a relation that is not measured")
+        values = out[col].to_numpy(dtype=np.int64).copy()
+        np.add.at(values, pos, per["total"].to_numpy(dtype=np.int64))
+        out[col] = values
+    out["recent_per_month"] = out["recent"] / recent_months
+    out["base_per_month"] = out["base"] / base_months
+    out["change"], out["trend"] = _trends(
+        out["recent"].to_numpy(np.int64),
+        out["base"].to_numpy(np.int64),
+        Fraction(str(threshold)),
+        recent_months,
+        base_months,
+    )
+    out["arrow"] = out["trend"].map(ARROWS)
     return out
 
 

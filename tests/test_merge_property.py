@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from aandacht import Selection, calculate, from_frames
 from aandacht.engine import count, count_frame, finish, merge, refresh
 from aandacht.schema import ACTIONS
+from aandacht.trend import trends, trends_with
 
 PAIRS = [(s, a) for s, a_list in ACTIONS.items() for a in a_list]
 RELS = ["R1", "R2", "R3"]
@@ -91,10 +92,11 @@ def test_merging_the_counts_of_a_split_log_equals_counting_it_whole(events, cuts
     sel = SELECTIONS[which]
     bounds = [0, *sorted(round(c * len(ev)) for c in cuts), len(ev)]
     parts = [ev.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds, bounds[1:], strict=False)]
-    merged = result = None
+    merged = result = trend = None
     for i, part in enumerate(parts):
         c = count(data(part), sel, details=details)
         if i:
+            trend = trends_with(data(ev), trend, with_columns(part), sel)
             # a delta as the service counts it: in memory, with the whole data set's tables
             mem = count_frame(data(ev), with_columns(part), sel, details=details)
             pd.testing.assert_frame_equal(
@@ -105,6 +107,7 @@ def test_merging_the_counts_of_a_split_log_equals_counting_it_whole(events, cuts
             c = mem
         if merged is None:
             merged, result = c, finish(data(part), sel, c)
+            trend = trends(data(ev.iloc[: len(part)]), sel)
         else:
             merged = merge(merged, c)
             # the result made again for the relations of the delta only
@@ -116,6 +119,10 @@ def test_merging_the_counts_of_a_split_log_equals_counting_it_whole(events, cuts
     assert got.attrs == expected.attrs
     pd.testing.assert_frame_equal(result, expected, check_exact=False, rtol=1e-12)
     assert result.attrs == expected.attrs
+    # the trends (B1) brought up to date with each delta, as the service does
+    whole_trend = trends(whole, sel)
+    pd.testing.assert_frame_equal(trend, whole_trend)
+    assert trend.attrs == whole_trend.attrs
 
 
 def test_merging_takes_the_later_contact_and_on_a_tie_the_higher_event_id():
