@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SAFE_TEXT_MAX = 32_000  # Excel's cell limit is 32,767 characters
+#: Characters a worksheet cannot hold: control characters other than tab, line feed and CR.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def is_formula_like(value: object) -> bool:
@@ -42,8 +45,13 @@ def _cell_value(v: object) -> object:
             return v.item()
         except (ValueError, AttributeError):
             return str(v)
-    if isinstance(v, str) and len(v) > SAFE_TEXT_MAX:
-        return v[:SAFE_TEXT_MAX] + " …"
+    if isinstance(v, str):
+        if _ILLEGAL.search(v):
+            # a worksheet cannot hold control characters (openpyxl refuses the whole file):
+            # each is shown as U+FFFD, the rest of the text stays
+            v = _ILLEGAL.sub("\ufffd", v)
+        if len(v) > SAFE_TEXT_MAX:
+            return v[:SAFE_TEXT_MAX] + " …"
     return v
 
 

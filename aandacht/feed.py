@@ -134,7 +134,8 @@ def read_delta(ds: Dataset, path: str | Path, mp: Mapping | None = None) -> ibis
         else:
             t = _csv_events(path, mp, tm, con, name)
         small = _small_for(ds, t)
-        problems = validation.check_events(t, small, file)
+        text = validation.FREE_TEXT_EVENT_COLUMNS if path.suffix.lower() == ".parquet" else ()
+        problems = validation.check_events(t, small, file, text_columns=text)
         problems += _seen_before(ds, t, file)
         if problems:
             raise DataError(problems)

@@ -153,7 +153,14 @@ def _finish(con, frames, events, files, origin, problems=()) -> Dataset:
     if len(small) == 4:
         problems += validation.check_groups(small, files)
         if events is not None:
-            problems += validation.check_events(events, small, files["events"])
+            # a Parquet file's text is not parsed here: check it for control characters
+            from_parquet = str(files.get("events", "")).lower().endswith(".parquet")
+            problems += validation.check_events(
+                events,
+                small,
+                files["events"],
+                text_columns=validation.FREE_TEXT_EVENT_COLUMNS if from_parquet else (),
+            )
     if problems:
         raise DataError(problems)
     return Dataset(con=con, events=events, origin=origin, files=files, **small)

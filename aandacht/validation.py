@@ -242,7 +242,19 @@ def _blank_fast(e: ibis.expr.types.StringValue) -> ibis.expr.types.BooleanValue:
 _CODE_COLUMNS = ["user_id", "source", "action", "channel", "direction", "status"]
 
 
-def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) -> list[Problem]:
+#: Control characters other than tab, line feed and carriage return (as a regular expression).
+CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: The free-text event columns: what is not checked against a list of values or known ids.
+FREE_TEXT_EVENT_COLUMNS = ("event_id", "subject", "body", "reference")
+
+
+def check_events(
+    events: ibis.Table,
+    small: dict[str, pd.DataFrame],
+    file: str,
+    *,
+    text_columns: tuple[str, ...] = (),
+) -> list[Problem]:
     """Validate the event log in its engine; return problems with row, column and value.
 
     Checks: required columns filled, allowed values for source, action (per source), channel,
@@ -254,6 +266,10 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
     values (user, source, action, channel, direction, status; relation) are grouped first and
     the checks run on the distinct combinations, weighted by their number of events. Only the
     event id and timestamp are checked per event.
+
+    ``text_columns``: columns also checked per event for control characters (a NUL byte, ...),
+    for event logs whose text was not parsed by :mod:`aandacht.load` (Parquet files); a CSV
+    file's text is checked as it is read.
     """
     t = events
     has_row = ROW in t.columns
@@ -304,8 +320,19 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
         "not an amount",
         "Use an amount like 1234.50 (infinity or NaN is no amount)",
     )
+    # control characters: no CRM text, and no worksheet can hold them
+    control = {}
+    for col in text_columns:
+        if col in t.columns:
+            control[f"control_{col}"] = checks[f"control_{col}"] = (
+                lambda x, col=col: x[col].notnull() & x[col].re_search(CONTROL_RE),
+                col,
+                "contains a control character (such as a NUL byte)",
+                "Remove it from the value; NUL bytes often mean a damaged or binary file",
+            )
     # per event: the id (unique, so nothing to group), the timestamp and the amount
     per_event = t.aggregate(
+        **{key: t.count(where=cond(t)) for key, (cond, *_r) in control.items()},
         n=t.count(where=t.event_id.notnull()),
         n_ids=t.event_id.nunique(),
         null_event_id=t.count(where=_blank_fast(t.event_id)),
@@ -326,7 +353,7 @@ def check_events(events: ibis.Table, small: dict[str, pd.DataFrame], file: str) 
     rels = marked(t.group_by("relation_id").aggregate(_n=t.count()), "relation_id", known_relations)
     aggs = {}
     for key, (cond, col, *_r) in checks.items():
-        if col not in ("event_id", "timestamp", "amount"):
+        if col not in ("event_id", "timestamp", "amount") and key not in control:
             g = rels if col == "relation_id" else codes
             aggs[key] = g._n.sum(where=cond(g))
     per_codes = codes.aggregate(

@@ -383,3 +383,22 @@ def test_unknown_engine_is_refused(tmp_path):
         aandacht.load(tmp_path, engine="spark")
     with pytest.raises(SystemExit):
         main(["validate", "--data", str(tmp_path), "--engine", "spark"])
+
+
+def test_xlsx_holds_text_with_control_characters(tmp_path):
+    """Text from a database may hold control characters that no worksheet can: each is shown as
+    U+FFFD and the workbook is written (openpyxl would refuse the whole file)."""
+    from openpyxl import load_workbook
+
+    from aandacht.export import write_xlsx
+
+    out = tmp_path / "x.xlsx"
+    frame = pd.DataFrame({"subject": ["a\x00b\x07c", "tab\tand\nline", "=1+1\x01"]})
+    write_xlsx(out, {"Timeline": frame})
+    ws = load_workbook(out)["Timeline"]
+    assert [ws.cell(row=r, column=1).value for r in (2, 3, 4)] == [
+        "a\ufffdb\ufffdc",
+        "tab\tand\nline",
+        "=1+1\ufffd",
+    ]
+    assert ws.cell(row=4, column=1).data_type == "s"  # still text, never a formula

@@ -266,3 +266,25 @@ def test_spark_refuses_a_folder_with_extra_files(folder: Path) -> None:
     _write(folder / "events-1.csv", _good_rows(1))
     with pytest.raises(DataError, match="extra events file"):
         load_spark(folder, aandacht.mapping.Mapping())
+
+
+def test_control_characters_in_an_extra_parquet_file_are_rejected(folder: Path) -> None:
+    service = DataService(aandacht.load(folder), folder)
+    before = int(service.data.events.count().execute())
+    rows = pd.DataFrame(
+        {
+            "event_id": ["C-1", "C-2"],
+            "relation_id": ["R00061", "R00061"],
+            "user_id": ["LV", "LV"],
+            "timestamp": pd.to_datetime(["2026-10-30 09:00", "2026-10-30 09:30"]),
+            "source": ["note", "note"],
+            "action": ["added", "added"],
+            "body": ["ok", "a NUL \x00 byte"],
+        }
+    )
+    path = folder / "events-ctl.parquet"
+    rows.to_parquet(path, index=False)
+    with pytest.raises(DataError) as caught:
+        service.take_in(path)
+    assert [(p.file, p.row, p.column) for p in caught.value.problems] == [(str(path), 2, "body")]
+    assert int(service.data.events.count().execute()) == before  # nothing of it taken in

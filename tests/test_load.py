@@ -390,3 +390,31 @@ def test_non_finite_amounts_in_parquet_are_problems(tmp_path):
     ev.to_parquet(folder / "events.parquet", index=False)
     with pytest.raises(DataError, match=r"row 3, column 'amount': not an amount"):
         load(folder)
+
+
+def test_control_characters_in_parquet_text_are_problems(tmp_path):
+    """A Parquet file's text is not parsed as a CSV file's is: the free-text columns are checked
+    for control characters at load (and would make every Excel export fail)."""
+    import tiny
+
+    folder = tiny.write_csv_folder(tmp_path / "pq")
+    ev = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
+    ev["amount"] = pd.to_numeric(ev["amount"].replace("", None)).astype("float64")
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"])
+    ev["subject"] = "fine"
+    ev.loc[1, "subject"] = "bad\x00subject"
+    ev["reference"] = None
+    ev.loc[3, "reference"] = "ref\x07"
+    (folder / "events.csv").unlink()
+    ev.to_parquet(folder / "events.parquet", index=False)
+    with pytest.raises(DataError) as err:
+        load(folder, workspace=False)
+    found = {(p.row, p.column, p.value) for p in err.value.problems}
+    assert found == {(2, "subject", "bad\x00subject"), (4, "reference", "ref\x07")}
+    assert all(p.file.endswith("events.parquet") for p in err.value.problems)
+    assert "control character" in str(err.value)
+    # tab, line feed and carriage return are text
+    ev.loc[1, "subject"] = "two\tcolumns\r\nand lines"
+    ev.loc[3, "reference"] = "ref"
+    ev.to_parquet(folder / "events.parquet", index=False)
+    assert int(load(folder, workspace=False).events.count().execute()) == len(ev)
