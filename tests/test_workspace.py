@@ -353,14 +353,14 @@ def test_a_workspace_is_made_when_validation_and_sort_spill_to_disk(cache, tmp_p
     spilled = []
     check_events = validation.check_events
 
-    def spilling_check(events, small, file):
+    def spilling_check(events, small, file, **kw):
         raw = events._find_backend().con
         raw.execute("SELECT * FROM range(6000000) t(i) ORDER BY hash(i)").fetchone()
         try:
             raw.execute("SET temp_directory = '/nonexistent/other'")
         except duckdb.Error as exc:
             spilled.append(str(exc))
-        return check_events(events, small, file)
+        return check_events(events, small, file, **kw)
 
     monkeypatch.setattr(validation, "check_events", spilling_check)
     with warnings_as_errors():
