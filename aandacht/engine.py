@@ -107,12 +107,51 @@ class Counts:
     #: indexes of the relation ids of ``per_relation`` and ``last`` (made when first merged into)
     _indexes: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def index(self, part: str) -> pd.Index:
-        """An index of the relation ids of ``per_relation`` or ``last`` (kept: its hash table is
-        made once, not at every merge)."""
+    def index(self, part: str) -> RelationIds:
+        """The positions of the relation ids of ``per_relation`` or ``last`` (kept: made once,
+        then grown by :func:`merge` as new relations come, not made again at every merge)."""
         if part not in self._indexes:
-            self._indexes[part] = relation_index(getattr(self, part))
+            self._indexes[part] = RelationIds(getattr(self, part)["relation_id"].tolist())
         return self._indexes[part]
+
+
+class RelationIds:
+    """Relation id -> row position, to find a few ids among many rows; grows by appending.
+
+    A :class:`pandas.Index` would have to hash all its ids again after every append; this one
+    shares its table with the one it grew from (positions past a view's length are not in that
+    view), so taking a delta's new relations in costs as much as they are many.
+    """
+
+    __slots__ = ("_pos", "_n")
+
+    def __init__(self, ids=(), *, _pos: dict | None = None, _n: int | None = None) -> None:
+        if _pos is None:
+            _pos = {key: i for i, key in enumerate(ids)}
+            if len(_pos) != len(ids):
+                raise ValueError("relation ids must be unique")
+            _n = len(_pos)
+        self._pos, self._n = _pos, _n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def get_indexer(self, ids) -> np.ndarray:
+        """The row position of each of ``ids``, ``-1`` for an id not among them."""
+        get, n = self._pos.get, self._n
+        out = np.fromiter((get(key, -1) for key in ids), dtype=np.int64, count=len(ids))
+        out[out >= n] = -1
+        return out
+
+    def appended(self, ids) -> RelationIds:
+        """These ids followed by ``ids`` (new, unique)."""
+        pos = self._pos
+        if len(pos) != self._n:  # another view grew the shared table: start a table of our own
+            pos = {key: i for key, i in pos.items() if i < self._n}
+        for i, key in enumerate(ids, self._n):
+            if pos.setdefault(key, i) != i:
+                raise ValueError(f"relation id {key!r} is already among the ids")
+        return RelationIds(_pos=pos, _n=self._n + len(ids))
 
 
 #: Columns of :attr:`Counts.per_relation` that add up, and those that take the maximum.
@@ -312,20 +351,20 @@ def relation_index(df: pd.DataFrame) -> pd.Index:
 def _merge_rows(a: Counts, b: Counts, part: str, combine, out: Counts) -> pd.DataFrame:
     old_rows, new_rows = getattr(a, part), getattr(b, part)
     if new_rows.empty:
-        return old_rows.copy()
+        out._indexes[part] = a.index(part)
+        return old_rows
     if old_rows.empty:
         return new_rows.copy()
     index = a.index(part)
-    pos = index.get_indexer(new_rows["relation_id"].astype(object))
+    pos = index.get_indexer(new_rows["relation_id"])
     both = pd.concat([old_rows.iloc[pos[pos >= 0]], new_rows], ignore_index=True)
-    merged = combine(both).reset_index(drop=True)
-    at = index.get_indexer(merged["relation_id"].astype(object))
-    old = at >= 0
-    rows = patched(old_rows, at[old], merged[old])
-    if old.all():
-        out._indexes[part] = index  # the same ids in the same order
-        return rows
-    return pd.concat([rows, merged[~old][old_rows.columns]], ignore_index=True)
+    merged = combine(both).reset_index(drop=True)[old_rows.columns]
+    at = index.get_indexer(merged["relation_id"])
+    added = at < 0
+    out._indexes[part] = (
+        index.appended(merged["relation_id"][added].tolist()) if added.any() else index
+    )
+    return spliced(old_rows, at, merged, frozenset(["relation_id"]))
 
 
 def patched(
@@ -334,16 +373,39 @@ def patched(
     """A copy of ``df`` with its rows at ``pos`` replaced by ``rows`` (same columns), column by
     column; the dtypes and ``attrs`` stay. Columns in ``same`` are known not to change: they are
     taken as they are (pandas copies on write)."""
+    return spliced(df, pos, rows, same)
+
+
+def spliced(
+    df: pd.DataFrame, pos: np.ndarray, rows: pd.DataFrame, same: frozenset = frozenset()
+) -> pd.DataFrame:
+    """A copy of ``df`` with ``rows`` (same columns) put in: the row ``i`` in place of ``df``'s
+    row at ``pos[i]``, or after ``df``'s rows (in their order) where ``pos[i]`` is ``-1``.
+
+    Each column is made with one take from the old values followed by the new ones (for Arrow
+    text a take of the joined chunks, without converting to Python objects); the dtypes and
+    ``attrs`` stay. Columns in ``same`` do not change in the replaced rows: with nothing added
+    they are taken as they are (pandas copies on write).
+    """
+    pos = np.asarray(pos, dtype=np.int64)
+    n = len(df)
+    put = pos >= 0
+    new = n + np.arange(len(pos), dtype=np.int64)
+    take = np.arange(n, dtype=np.int64)
+    take[pos[put]] = new[put]
+    grows = not put.all()
+    if grows:
+        take = np.concatenate([take, new[~put]])
+    index = pd.RangeIndex(len(take)) if grows else df.index
     cols = {}
     for col in df.columns:
-        if col in same:
+        old = df[col].array
+        if not len(pos) or (col in same and not grows):
             cols[col] = df[col]
             continue
-        values = df[col].array.copy()
-        if len(pos):
-            values[pos] = rows[col].array
-        cols[col] = pd.Series(values, index=df.index, dtype=df[col].dtype, copy=False)
-    out = pd.DataFrame(cols, index=df.index, copy=False)
+        both = type(old)._concat_same_type([old, pd.array(rows[col], dtype=df[col].dtype)])
+        cols[col] = pd.Series(both.take(take), index=index, dtype=df[col].dtype, copy=False)
+    out = pd.DataFrame(cols, index=index, copy=False)
     out.attrs = dict(df.attrs)
     return out
 
@@ -428,7 +490,7 @@ def refresh(
 _FROM_RELATIONS = frozenset(["relation_id", "name", *NAW_COLUMNS])
 
 
-def _present(index: pd.Index, ids: np.ndarray) -> np.ndarray:
+def _present(index: RelationIds, ids: np.ndarray) -> np.ndarray:
     pos = index.get_indexer(ids)
     return pos[pos >= 0]
 
@@ -664,6 +726,7 @@ __all__ = [
     "finish",
     "refresh",
     "relation_index",
+    "RelationIds",
     "Counts",
     "timeline",
     "RESULT_COLUMNS",

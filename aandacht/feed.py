@@ -262,7 +262,9 @@ def append(ds: Dataset, delta: ibis.Table) -> int:
     }
     number = batch(ds) + 1
     rows = delta.select(**cols, _batch=ibis.literal(number, "int64"))
-    n = int(delta.count().execute())
+    # the batch's events as a frame to count in memory (delta_frame), read from the small table
+    frame = to_frame(rows.select(*FRAME_COLUMNS))
+    n = len(frame)
     if LIVE_TABLE in con.list_tables():
         con.insert(LIVE_TABLE, rows)
     else:
@@ -275,6 +277,7 @@ def append(ds: Dataset, delta: ibis.Table) -> int:
     ds.events = base.union(live.drop("_batch"))
     ds.__dict__["_live_batch"] = number
     ds.__dict__.setdefault("_batch_sizes", {})[number] = n
+    ds.__dict__.setdefault("_batch_frames", {})[number] = frame
     ds.__dict__.pop("_last_event_day", None)  # the newest event may be newer now
     return n
 

@@ -201,6 +201,9 @@ class DataService:
             else:
                 counts = count(data, selection, rules)
                 result = finish(data, selection, counts)
+                for part in ("per_relation", "last"):
+                    if getattr(counts, part) is not None:
+                        counts.index(part)  # made now, for the first update to find its rows
                 sel = selection or Selection()
                 entry = _Kept(
                     counts,

@@ -150,3 +150,35 @@ def test_counts_of_different_selections_are_not_merged():
         assert "cannot be merged" in str(exc)
     else:
         raise AssertionError("merged counts with and without revenue")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="AB1", min_size=1, max_size=3), unique=True, max_size=12),
+    st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=4),
+    st.lists(st.text(alphabet="AB12", min_size=1, max_size=3), max_size=10),
+)
+def test_relation_ids_grown_from_a_shared_table_find_only_their_own_rows(ids, cuts, probe):
+    """Views grown from one table (as merges do, also two from the same one) each find exactly
+    their own ids at their own positions, as a pandas index of their ids would."""
+    from aandacht.engine import RelationIds
+
+    base = RelationIds(ids[: cuts[0]])
+    views = [(base, ids[: cuts[0]])]
+    for cut in cuts[1:]:
+        # grow any earlier view, not only the latest: the shared table may be ahead of it
+        parent, own = views[cut % len(views)]
+        more = [i for i in ids if i not in own][:cut]
+        views.append((parent.appended(more), own + more))
+    for view, own in views:
+        assert len(view) == len(own)
+        wanted = pd.Index(own, dtype=object).get_indexer(probe + own)
+        assert view.get_indexer(probe + own).tolist() == wanted.tolist()
+    parent, own = views[-1]
+    if own:
+        try:
+            parent.appended([own[0]])
+        except ValueError as exc:
+            assert "already" in str(exc)
+        else:
+            raise AssertionError("appended an id that is there")
