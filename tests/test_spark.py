@@ -162,11 +162,13 @@ def test_validation_same_messages_parquet(spark, tmp_path):
     ev.loc[9, "source"] = "telepathy"
     ev.loc[11, "event_id"] = ev.loc[12, "event_id"]
     ev.loc[13, "user_id"] = None
+    ev.loc[15, "subject"] = "a bell \x07 in the text"  # a control character in free text (#16)
     ev.to_parquet(tmp_path / "events.parquet", index=False)
     duck = _messages(tmp_path, workspace=False)
     sp = _messages(tmp_path, engine="pyspark")
     assert any("row 8," in m and "R-UNKNOWN is not in relations" in m for m in sp)
     assert any("telepathy" in m for m in sp)
+    assert len([m for m in sp if "row 16, column 'subject'" in m]) == 1
     assert sp == duck
 
 
