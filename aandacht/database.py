@@ -35,7 +35,7 @@ def load_database(
     returns the rows that are the data set's events; they are conformed and validated. The live
     feed (:mod:`aandacht.pglive`) leaves out the rows it has not taken in yet.
     """
-    from .load import _empty, _finish, conform_ibis
+    from .reading import _empty, _finish, conform_ibis
 
     shown = _redact(url)
     try:

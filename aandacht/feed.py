@@ -71,7 +71,7 @@ def is_extra_name(name: str) -> bool:
 
 def extra_files(folder: str | Path, mp: Mapping | None = None) -> list[Path]:
     """The extra events files in ``folder``, sorted by name (the base events file excluded)."""
-    from .load import _find
+    from .reading import _find
 
     folder = Path(folder)
     mp = mp or Mapping()
@@ -105,7 +105,7 @@ def read_delta(ds: Dataset, path: str | Path, mp: Mapping | None = None) -> ibis
     DataError
         With every problem found (file, row, column, value, what to do). Nothing is taken in.
     """
-    from .load import _csv_events, _parquet_events
+    from .reading import _csv_events, _parquet_events
 
     path = Path(path)
     mp = mp or Mapping()
@@ -199,7 +199,7 @@ def _small_for(ds: Dataset, t: ibis.Table) -> dict:
 
 def _seen_before(ds: Dataset, t: ibis.Table, file: str) -> list[Problem]:
     """Events of ``t`` whose id the data set already has (counted once, never twice)."""
-    from .load import ROW
+    from .reading import ROW
 
     ids = t.filter(t.event_id.notnull())
     found = ids.select("event_id", h=ids.event_id.hash()).to_pyarrow()

@@ -30,7 +30,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import DataError
 
@@ -200,21 +200,4 @@ class FolderWatcher(Watcher):
         return 0
 
 
-def watcher_for(service: DataService, interval: float = 1.0) -> Any:
-    """The watcher that suits ``service``'s source (``None``: nothing to watch)."""
-    source = service.source
-    if source is None:
-        return None
-    path = Path(source)
-    if "://" not in source and path.is_dir():
-        if getattr(service.data.con, "name", "") != "duckdb":
-            return None
-        return FolderWatcher(service, path, interval)
-    if source.split("://", 1)[0] in ("postgres", "postgresql"):
-        from .pglive import TableWatcher
-
-        return TableWatcher.for_service(service, interval)  # None: not installed (logged)
-    return None
-
-
-__all__ = ["FolderWatcher", "Watcher", "watcher_for", "SETTLED_SECONDS"]
+__all__ = ["FolderWatcher", "Watcher", "SETTLED_SECONDS"]

@@ -340,7 +340,7 @@ def load(url: str, mapping: str | Path | Mapping | None = None, *, wait: float =
     events and the feed's later deltas never overlap.
     """
     from .database import load_database
-    from .load import conform_ibis
+    from .reading import conform_ibis
 
     mp = _mapping(mapping)
     try:

@@ -333,11 +333,9 @@ class DataService:
         """Start the process's one watcher of this data set's feed (:mod:`aandacht.live`), if
         the source has one (a folder, or a PostgreSQL table with ``aandacht live-install``);
         True when it runs. Calling it again does nothing."""
-        from . import live
-
         with self.lock:
             if self._watcher is None:
-                self._watcher = live.watcher_for(self, interval)
+                self._watcher = _watcher_for(self, interval)
                 if self._watcher is not None:
                     self._watcher.start()
             return self._watcher is not None
@@ -348,6 +346,26 @@ class DataService:
             watcher, self._watcher = self._watcher, None
         if watcher is not None:
             watcher.stop()
+
+
+def _watcher_for(service: DataService, interval: float = 1.0) -> Any:
+    """The watcher that suits ``service``'s source (``None``: nothing to watch): files in a
+    folder (:class:`aandacht.live.FolderWatcher`) or a PostgreSQL table with its log installed
+    (:class:`aandacht.pglive.TableWatcher`)."""
+    source = service.source
+    if source is None:
+        return None
+    if "://" not in source and Path(source).is_dir():
+        if getattr(service.data.con, "name", "") != "duckdb":
+            return None
+        from .live import FolderWatcher
+
+        return FolderWatcher(service, Path(source), interval)
+    if source.split("://", 1)[0] in ("postgres", "postgresql"):
+        from .pglive import TableWatcher
+
+        return TableWatcher.for_service(service, interval)  # None: not installed (logged)
+    return None
 
 
 def _lenient_load(source: str, mapping: Any = None) -> Dataset:

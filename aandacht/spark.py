@@ -164,7 +164,7 @@ def load_spark(source: str | Path, mapping: Mapping, *, spark=None) -> Dataset:
     ``dbfs:/…``) with the five tables as CSV or Parquet, or ``pyspark://`` for tables in the
     session's catalog (``pyspark://?key=value`` adds settings to a new session).
     """
-    from .load import _finish
+    from .reading import _finish
 
     text = str(source)
     if text.startswith("pyspark://"):
@@ -214,7 +214,7 @@ def load_spark(source: str | Path, mapping: Mapping, *, spark=None) -> Dataset:
 
 def _small_dtypes(ds: Dataset) -> Dataset:
     """The small tables of a catalog with the dtypes files give them (text ``string``, …)."""
-    from .load import _pandas_dtype
+    from .reading import _pandas_dtype
 
     for name in ("relations", "relation_groups", "users", "user_groups"):
         df = getattr(ds, name)
@@ -241,7 +241,7 @@ def _find(spark, folder: str, name: str, tm: TableMapping, local: bool) -> str |
 
 
 def _read_folder(con, folder: str, mp: Mapping, local: bool):
-    from .load import _conform_pandas, _empty
+    from .reading import _conform_pandas, _empty
 
     spark = con._session
     frames: dict[str, pd.DataFrame] = {}
@@ -312,7 +312,7 @@ def _parquet_events(con, path: str, tm: TableMapping, mp: Mapping) -> ibis.Table
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    from .load import LOCAL_TIME_ZONE, conform_ibis
+    from .reading import LOCAL_TIME_ZONE, conform_ibis
 
     df = con._session.read.parquet(path)
     df = df.select("*", F.col("_metadata.row_index").alias(_FILE_ROW))
@@ -364,7 +364,7 @@ def _csv_events(con, path: str, tm: TableMapping, mp: Mapping) -> ibis.Table:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    from .load import _BAD, _CONTROL, _HINT, _MAX_SHOWN, _OFFSET, LOCAL_TIME_ZONE, conform_ibis
+    from .reading import _BAD, _CONTROL, _HINT, _MAX_SHOWN, _OFFSET, LOCAL_TIME_ZONE, conform_ibis
 
     spark = con._session
     header = _csv_reader(spark, mp).csv(path).columns

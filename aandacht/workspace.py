@@ -98,7 +98,7 @@ def _code_print() -> str:
 
 def source_files(folder: Path, mp: Mapping) -> dict[str, Path]:
     """The files the five tables of ``folder`` are read from (as :func:`aandacht.load` finds them)."""
-    from .load import _find
+    from .reading import _find
 
     found = {}
     for name in TABLES:
@@ -344,20 +344,20 @@ def open_workspace(folder: str | Path, mp: Mapping | None = None):
     import duckdb
 
     from .dataset import connect_duckdb
-    from .load import load
+    from .reading import read_tables
 
     tmp = where.parent / f".{where.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         tmp.mkdir(parents=True)
     except OSError as exc:
         _cannot_write(where, exc)
-        return load(folder, mp, workspace=False)
+        return read_tables(folder, mp, connect_duckdb())
     try:
         # A connection of its own, with its spill folder set before the first query: DuckDB
         # cannot switch the temporary directory once it has been used (validating ten
         # million events may already spill).
         con = connect_duckdb(temp_directory=str(tmp / "spill"))
-        ds = load(folder, mp, con=con)  # validates; raises DataError on bad data
+        ds = read_tables(folder, mp, con)  # validates; raises DataError on bad data
         try:
             _build(ds, where, tmp)
         except (OSError, duckdb.Error) as exc:  # no space, no permission, ...

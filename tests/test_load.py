@@ -278,13 +278,24 @@ def test_dayfirst_mapping_still_reads_iso_dates_as_iso(tmp_path):
 def test_events_csv_in_chunks_gives_the_same_data_and_messages(tmp_path, monkeypatch, chunk):
     import importlib
 
-    load_mod = importlib.import_module("aandacht.load")
+    reading = importlib.import_module("aandacht.reading")
 
     t = tables()
     folder = write_csv_folder(tmp_path / "ok", t)
     whole = load(folder, workspace=False)
-    monkeypatch.setattr(load_mod, "CSV_CHUNK_ROWS", chunk)
+    monkeypatch.setattr(reading, "CSV_CHUNK_ROWS", chunk)
+    chunks = []
+    conform = reading._conform_chunk
+
+    def counted(df, *args, **kw):
+        if args[0] == "events":
+            chunks.append(len(df))
+        return conform(df, *args, **kw)
+
+    monkeypatch.setattr(reading, "_conform_chunk", counted)
     chunked = load(folder, workspace=False)
+    assert chunks and max(chunks) <= chunk  # really read in chunks of that size
+    monkeypatch.setattr(reading, "_conform_chunk", conform)
     a = whole.events.order_by(ROW).to_pandas()
     b = chunked.events.order_by(ROW).to_pandas()
     pd.testing.assert_frame_equal(a, b)
@@ -296,9 +307,9 @@ def test_events_csv_in_chunks_gives_the_same_data_and_messages(tmp_path, monkeyp
     ev.loc[5, "amount"] = "veel"
     t["events"] = ev
     bad = write_csv_folder(tmp_path / "bad", t)
-    monkeypatch.setattr(load_mod, "CSV_CHUNK_ROWS", 10**6)
+    monkeypatch.setattr(reading, "CSV_CHUNK_ROWS", 10**6)
     expected = load_error(bad).problems
-    monkeypatch.setattr(load_mod, "CSV_CHUNK_ROWS", chunk)
+    monkeypatch.setattr(reading, "CSV_CHUNK_ROWS", chunk)
     assert load_error(bad).problems == expected
     assert len(expected) == 52  # 50 timestamps, "14 more rows like this", the amount
     assert (expected[0].row, expected[0].value) == (2, "gisteren")
