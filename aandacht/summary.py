@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aandacht.bands import BANDS, BandResult, _exact_value, exact, label
+from aandacht.bands import BANDS, BandResult, _exact_value, band_table, exact, label
 from aandacht.i18n import (
     TEXT,
     check_lang,
@@ -39,6 +39,7 @@ from aandacht.i18n import (
 from aandacht.sales import SalesView
 
 __all__ = [
+    "summary_sheet",
     "ATTENTION_GROUPS",
     "AttentionSummary",
     "SalesSummary",
@@ -486,6 +487,45 @@ def sales_explanations(view: SalesView, lang: str = "nl") -> pd.Series:
 
 # --------------------------------------------------------------------------------------------
 # helpers
+
+
+def summary_sheet(
+    result: BandResult, view: SalesView | None = None, lang: str = "nl"
+) -> pd.DataFrame:
+    """The "Summary" sheet of an Excel export: per attention band its count, share and range,
+    the attention summary's sentences, and with a sales view (``view``) its bands with revenue
+    and the sales summary; columns titled in ``lang``."""
+    rows: list[dict[str, Any]] = [{"item": t("summary_attention", lang)}]
+    for r in band_table(result).itertuples(index=False):
+        rows.append(
+            {
+                "item": label(r.band, lang),
+                "count": int(r.count),
+                "share": float(r.share),
+                "min": None if pd.isna(r.min) else r.min,
+                "max": None if pd.isna(r.max) else r.max,
+            }
+        )
+    s = attention_summary(result, lang)
+    rows += [{"item": line} for line in s.text.splitlines()] + [{"item": s.how}]
+    if view is not None:
+        rows.append({"item": ""})
+        rows.append({"item": t("summary_sales", lang)})
+        for r in view.bands.itertuples(index=False):
+            rows.append(
+                {
+                    "item": label(r.band, lang),
+                    "count": int(r.count),
+                    "share": float(r.share),
+                    "revenue": float(r.revenue),
+                    "revenue_share": None if pd.isna(r.revenue_share) else float(r.revenue_share),
+                }
+            )
+        ss = sales_summary(view, lang)
+        rows += [{"item": line} for line in ss.text.splitlines()] + [{"item": ss.how}]
+    cols = ["item", "count", "share", "min", "max", "revenue", "revenue_share"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.rename(columns={c: t(f"col_{c}", lang) for c in cols})
 
 
 def _how_strategy(result: BandResult, lang: str) -> str:

@@ -1055,7 +1055,7 @@ class MonitorState(param.Parameterized):
         }
         sheets = {
             s_rel: rel,
-            s_sum: self._summary_sheet(),
+            s_sum: summary_mod.summary_sheet(self.banding, self.sales, self.lang),
             t("sheet_settings", lang): self._settings_sheet(len(table), rows is not None),
         }
         if self.sales is not None:
@@ -1064,43 +1064,6 @@ class MonitorState(param.Parameterized):
                 columns={c: t(f"col_{c}", lang) for c in ex.columns}
             )
         return self.session.export_xlsx(path, sheets, fills=fills)
-
-    def _summary_sheet(self) -> pd.DataFrame:
-        lang = self.lang
-        bt = bands_mod.band_table(self.banding)
-        rows: list[dict[str, Any]] = [{"item": t("summary_attention", lang)}]
-        for r in bt.itertuples(index=False):
-            rows.append(
-                {
-                    "item": bands_mod.label(r.band, lang),
-                    "count": int(r.count),
-                    "share": float(r.share),
-                    "min": None if pd.isna(r.min) else r.min,
-                    "max": None if pd.isna(r.max) else r.max,
-                }
-            )
-        s = summary_mod.attention_summary(self.banding, lang)
-        rows += [{"item": line} for line in s.text.splitlines()] + [{"item": s.how}]
-        if self.sales is not None:
-            rows.append({"item": ""})
-            rows.append({"item": t("summary_sales", lang)})
-            for r in self.sales.bands.itertuples(index=False):
-                rows.append(
-                    {
-                        "item": bands_mod.label(r.band, lang),
-                        "count": int(r.count),
-                        "share": float(r.share),
-                        "revenue": float(r.revenue),
-                        "revenue_share": None
-                        if pd.isna(r.revenue_share)
-                        else float(r.revenue_share),
-                    }
-                )
-            ss = summary_mod.sales_summary(self.sales, lang)
-            rows += [{"item": line} for line in ss.text.splitlines()] + [{"item": ss.how}]
-        cols = ["item", "count", "share", "min", "max", "revenue", "revenue_share"]
-        df = pd.DataFrame(rows, columns=cols)
-        return df.rename(columns={c: t(f"col_{c}", lang) for c in cols})
 
     def _settings_sheet(self, n_rows: int, selected: bool) -> pd.DataFrame:
         lang = self.lang

@@ -33,18 +33,16 @@ from bokeh.plotting import figure
 from panel.custom import JSComponent
 
 import aandacht
+from aandacht.answers import answer_texts
 from aandacht.i18n import (
     TEXT,
     fmt_date,
     fmt_datetime,
-    fmt_days_ago,
     fmt_money,
-    fmt_number,
-    fmt_percent,
     t,
 )
 from aandacht.items import describe_events, filter_timeline, item_content
-from aandacht.privacy import MASK, pseudonymise
+from aandacht.privacy import pseudonymise
 from aandacht.schema import CATEGORIES
 
 from .insights_state import result_as_of, result_selection
@@ -363,161 +361,20 @@ class TimelineState(param.Parameterized):
         self.answers = a
 
     def answer_items(self) -> list[dict[str, Any]]:
-        """The answers as ``{"key", "question", "answer", "details"}`` texts, in the language;
-        subjects and bodies are masked in privacy mode (untrusted: show as text)."""
-        a, s = self.answers, self.monitor
-        if a is None:
-            return []
-        lang, private = s.lang, s.privacy
-
-        def field(r: Any, name: str) -> Any:  # subject/body are absent without contact details
-            return r.get(name) if isinstance(r, dict) else getattr(r, name, None)
-
-        def text(v: Any) -> str:
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
-                return ""
-            return MASK if private else str(v)
-
-        def when(ts: Any) -> str:
-            return fmt_date(ts, lang)
-
-        def who(name: Any, user_id: Any) -> str:
-            return str(name) if isinstance(name, str) and name else str(user_id or "–")
-
-        out = []
-        # did a colleague have contact since a date, and how?
-        cc = a["colleague_contacts"]
-        details = [
-            t(
-                "answer_contact_line",
-                lang,
-                date=when(r.timestamp),
-                how=r.how,
-                user=who(r.user_name, r.user_id),
-                department=r.department if isinstance(r.department, str) else "–",
-            )  # fmt: skip
-            for r in cc.head(5).itertuples()
-        ]
-        if len(cc) > 5:
-            details.append(t("answer_more", lang, n=fmt_number(len(cc) - 5, lang)))
-        out.append(
-            {
-                "key": "colleague",
-                "question": t("q_colleague", lang, me=self.me(), since=when(a["since"])),
-                "answer": t("answer_yes_n", lang, n=fmt_number(len(cc), lang))
-                if len(cc)
-                else t("answer_no", lang),
-                "details": details,
-            }
+        """The answers as ``{"key", "question", "answer", "details"}`` texts, in the language
+        (:func:`aandacht.answers.answer_texts`); subjects and bodies are masked in privacy mode
+        (untrusted: show as text)."""
+        s = self.monitor
+        return answer_texts(
+            self.answers,
+            s.lang,
+            me=self.me(),
+            department=self.department,
+            group=self.group,
+            days=self.days,
+            privacy=s.privacy,
+            revenue=s.has_revenue(),
         )
-        # when did the department last have contact?
-        last = a["last_department_contact"]
-        out.append(
-            {
-                "key": "department",
-                "question": t("q_department", lang, group=self.department),
-                "answer": t("answer_never", lang)
-                if last is None
-                else t(
-                    "answer_last_contact",
-                    lang,
-                    date=when(last["timestamp"]),
-                    ago=fmt_days_ago(int(last["days_ago"]), lang),
-                    how=last["how"],
-                    user=who(last["user_name"], last["user_id"]),
-                ),
-                "details": [],
-            }
-        )
-        # open helpdesk calls; is the last problem solved?
-        calls = a["helpdesk_calls"]
-        if calls.empty:
-            answer = t("answer_no_calls", lang)
-        else:
-            solved = t("yes" if a["last_call_solved"] else "no", lang)
-            answer = t("answer_calls", lang, open=fmt_number(a["open_calls"], lang), solved=solved)
-        details = [
-            t(
-                "answer_call_line",
-                lang,
-                call=r.call,
-                date=when(r.opened),
-                subject=text(field(r, "subject")),
-                status=t(f"call_{r.status}", lang),
-                days=fmt_number(r.age_days, lang),
-            )  # fmt: skip
-            for r in calls[calls["status"] == "open"].head(5).itertuples()
-        ]
-        out.append({"key": "calls", "question": t("q_calls", lang), "answer": answer,
-                    "details": details})  # fmt: skip
-        # the last e-mail from the group, with its text
-        mail = a["last_group_email"]
-        out.append(
-            {
-                "key": "email",
-                "question": t("q_email", lang, group=self.group),
-                "answer": t("answer_none", lang)
-                if mail is None
-                else t(
-                    "answer_email",
-                    lang,
-                    date=when(mail["timestamp"]),
-                    user=who(mail["user_name"], mail["user_id"]),
-                    subject=text(mail.get("subject")),
-                ),
-                "details": [] if mail is None or not mail.get("body") else [text(mail["body"])],
-            }
-        )
-        # did the relation respond within N days of each mailing?
-        mr = a["mailing_responses"]
-        rate = mr.attrs.get("response_rate")
-        if mr.empty:
-            answer = t("answer_no_mailings", lang)
-        else:
-            decided = int((mr["status"] != "pending").sum())
-            answer = t(
-                "answer_mailings",
-                lang,
-                responded=fmt_number(int(mr["responded"].sum()), lang),
-                mailings=fmt_number(decided, lang),
-                rate="–" if rate is None else fmt_percent(rate, lang),
-            )
-        details = [
-            t(
-                "answer_mailing_line",
-                lang,
-                date=when(r.sent),
-                subject=text(field(r, "subject")),
-                status=t(f"mailing_{r.status}", lang),
-            )  # fmt: skip
-            for r in mr.sort_values("sent", ascending=False).head(5).itertuples()
-        ]
-        out.append(
-            {
-                "key": "mailings",
-                "question": t("q_mailings", lang, days=fmt_number(self.days, lang)),
-                "answer": answer,
-                "details": details,
-            }
-        )
-        # a top customer getting too little attention? (revenue: with permission only)
-        top = a.get("top_customer")
-        if top is not None and s.has_revenue():
-            if not top["is_top"]:
-                answer = t("answer_not_top", lang, abc=top.get("abc_class") or "–")
-            else:
-                answer = t(
-                    "answer_top_yes" if top["too_little"] else "answer_top_no",
-                    lang,
-                    abc=top["abc_class"] or "–",
-                    revenue=fmt_money(top["revenue"], lang),
-                    contacts=fmt_number(top["contacts"], lang),
-                    expected=fmt_number(top["expected_contacts"], lang, 1),
-                )
-            out.append(
-                {"key": "top", "question": t("q_top", lang), "answer": answer, "details": []}
-            )
-        return out
 
 
 # ----------------------------------------------------------------------------------------------

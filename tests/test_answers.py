@@ -8,6 +8,7 @@ import pytest
 
 from aandacht import SelectionError, from_frames
 from aandacht.answers import (
+    answer_texts,
     answers,
     colleague_contacts,
     helpdesk_calls,
@@ -238,3 +239,24 @@ def test_answers_bundle(ds):
     quiet = answers(ds, "R3", "JdV", "2026-01-01", as_of=AS_OF)
     assert not quiet["colleague_contacted"] and quiet["last_department_contact"] is None
     assert quiet["last_call_solved"] is None and quiet["last_group_email"] is None
+
+
+def test_answer_texts_in_both_languages_masked_and_without_revenue(ds):
+    a = answers(ds, "R1", "JdV", "2026-03-05", as_of=AS_OF, sales_permission=True, result=RESULT)
+    kw = {"me": "JdV", "department": "Verkoop", "group": "Binnendienst", "days": 14}
+    nl = {x["key"]: x for x in answer_texts(a, "nl", **kw)}
+    en = {x["key"]: x for x in answer_texts(a, "en", **kw)}
+    assert list(nl) == ["colleague", "department", "calls", "email", "mailings", "top"]
+    assert list(en) == list(nl)
+    assert "JdV" in nl["colleague"]["question"] and "05-03-2026" in nl["colleague"]["question"]
+    assert nl["colleague"]["answer"] != en["colleague"]["answer"]
+    assert len(nl["colleague"]["details"]) == 6  # five contacts and "1 more"
+    assert "Verkoop" in nl["department"]["question"]
+    mail = a["last_group_email"]
+    assert mail["subject"] in nl["email"]["answer"]
+    hidden = {x["key"]: x for x in answer_texts(a, "nl", privacy=True, **kw)}
+    assert mail["subject"] not in hidden["email"]["answer"]
+    assert all(mail["subject"] not in d for d in hidden["email"]["details"])
+    # without revenue (the principal may not see it) there is no top-customer answer
+    assert "top" not in {x["key"] for x in answer_texts(a, "nl", revenue=False, **kw)}
+    assert answer_texts(None, "nl", **kw) == []

@@ -26,6 +26,7 @@ from aandacht.summary import (
     rounded_percentages,
     sales_explanations,
     sales_summary,
+    summary_sheet,
 )
 
 
@@ -143,6 +144,26 @@ def test_sales_summary_hand_worked():
     assert "A = €200" in en.how and "1.5 or more" in en.how
     q = sales_summary(sales_view(df, "quantile"), "en")
     assert "strategy quantile" in q.how
+
+
+def test_summary_sheet_holds_the_bands_and_the_summaries():
+    df = pd.DataFrame(
+        {"relation_id": ["R1", "R2", "R3", "R4", "R5"], "total": [2, 2, 0, 0, 4],
+         "revenue": [1000.0, 100.0, 500.0, 0.0, 0.0]}
+    )  # fmt: skip
+    banding = classify(df["total"], "relative")
+    nl = summary_sheet(banding, None, "nl")
+    assert list(nl.columns[:3]) == ["Onderdeel", "Aantal", "Aandeel"]
+    items = nl["Onderdeel"].tolist()
+    assert items[:3] == ["Aandacht", "geen", "zeer weinig"]
+    assert attention_summary(banding, "nl").how in items
+    assert nl["Aantal"].dropna().sum() == 5  # every relation in one band
+    assert "Omzet" not in " ".join(items)  # no sales view: no revenue rows
+    en = summary_sheet(banding, sales_view(df), "en")
+    items = en.iloc[:, 0].tolist()
+    assert "Sales" in items
+    assert "Possibly too much: 2 relations (50%), revenue €100 (6%)" in items
+    assert en.iloc[:, 5].dropna().sum() == 1600.0  # the sales bands' revenue
 
 
 # ------------------------------------------------------------------------------ explanations
