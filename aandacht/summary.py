@@ -39,6 +39,8 @@ from aandacht.i18n import (
 from aandacht.sales import SalesView
 
 __all__ = [
+    "band_bins",
+    "sales_bins",
     "summary_sheet",
     "ATTENTION_GROUPS",
     "AttentionSummary",
@@ -526,6 +528,69 @@ def summary_sheet(
     cols = ["item", "count", "share", "min", "max", "revenue", "revenue_share"]
     df = pd.DataFrame(rows, columns=cols)
     return df.rename(columns={c: t(f"col_{c}", lang) for c in cols})
+
+
+def band_bins(result: BandResult, lang: str = "nl") -> pd.DataFrame:
+    """The distribution's bins of an attention banding: per band ``band``, ``colour``,
+    ``label``, ``count``, ``min``, ``max`` and ``hint``, the hover text with the band's range of
+    contact moments, in ``lang``."""
+    bt = band_table(result)
+    hints = []
+    for row in bt.itertuples(index=False):
+        if row.count == 0:
+            hints.append(t("bin_empty", lang))
+        elif row.band == "none":
+            hints.append(t("none_in_period", lang))
+        elif row.min == row.max:
+            key = (
+                "contact_moment" if row.min == 1 else "contact_moments"
+            )  # "exactly 1 contact moment"
+            hints.append(t(key, lang, n=t("bin_range_one", lang, n=_num(row.min, lang))))
+        else:
+            hints.append(t("bin_range", lang, low=_num(row.min, lang), high=_num(row.max, lang)))
+    return pd.DataFrame(
+        {
+            "band": bt["band"].astype(str),
+            "colour": bt["colour"].astype(str),
+            "label": [label(x, lang) for x in bt["band"]],
+            "count": bt["count"].astype(int),
+            "min": bt["min"],
+            "max": bt["max"],
+            "hint": hints,
+        }
+    )
+
+
+def sales_bins(view: SalesView, lang: str = "nl") -> pd.DataFrame:
+    """The distribution's bins of a sales view: per band ``band``, ``colour``, ``label``,
+    ``count``, ``revenue``, ``revenue_share`` and ``hint``, the hover text with the band's range
+    of revenue per contact moment and its revenue, in ``lang``."""
+    b = view.bands
+    hints = []
+    for row in b.itertuples(index=False):
+        if row.count == 0:
+            hints.append(t("bin_empty", lang))
+            continue
+        lo, hi = row.revenue_per_contact_min, row.revenue_per_contact_max
+        rpc = (
+            t("bin_rpc_none", lang)
+            if pd.isna(lo)
+            else t("bin_rpc", lang, low=fmt_money(lo, lang), high=fmt_money(hi, lang))
+        )
+        share = "–" if pd.isna(row.revenue_share) else fmt_percent(row.revenue_share, lang)
+        rev = t("bin_revenue", lang, revenue=fmt_money(row.revenue, lang), share=share)
+        hints.append(f"{rpc}; {rev}")
+    return pd.DataFrame(
+        {
+            "band": b["band"].astype(str),
+            "colour": b["colour"].astype(str),
+            "label": [label(x, lang) for x in b["band"]],
+            "count": b["count"].astype(int),
+            "revenue": b["revenue"].astype(float),
+            "revenue_share": b["revenue_share"].astype(float),
+            "hint": hints,
+        }
+    )
 
 
 def _how_strategy(result: BandResult, lang: str) -> str:

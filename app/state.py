@@ -28,9 +28,7 @@ from aandacht.i18n import (
     fmt_date,
     fmt_datetime,
     fmt_live,
-    fmt_money,
     fmt_number,
-    fmt_percent,
     fmt_relations,
     per_value,
     problem_text,
@@ -860,60 +858,9 @@ class MonitorState(param.Parameterized):
 
     def _build_bins(self, banding: bands_mod.BandResult, sales: SalesView | None) -> pd.DataFrame:
         """One row per band: key, colour, label, count and the hover text (range)."""
-        lang = self.lang
         if self.view_mode == "sales" and sales is not None:
-            b = sales.bands
-            hints = []
-            for row in b.itertuples(index=False):
-                if row.count == 0:
-                    hints.append(t("bin_empty", lang))
-                    continue
-                lo, hi = row.revenue_per_contact_min, row.revenue_per_contact_max
-                rpc = (
-                    t("bin_rpc_none", lang)
-                    if pd.isna(lo)
-                    else t("bin_rpc", lang, low=fmt_money(lo, lang), high=fmt_money(hi, lang))
-                )
-                share = "–" if pd.isna(row.revenue_share) else fmt_percent(row.revenue_share, lang)
-                rev = t("bin_revenue", lang, revenue=fmt_money(row.revenue, lang), share=share)
-                hints.append(f"{rpc}; {rev}")
-            return pd.DataFrame(
-                {
-                    "band": b["band"].astype(str),
-                    "colour": b["colour"].astype(str),
-                    "label": [bands_mod.label(x, lang) for x in b["band"]],
-                    "count": b["count"].astype(int),
-                    "revenue": b["revenue"].astype(float),
-                    "revenue_share": b["revenue_share"].astype(float),
-                    "hint": hints,
-                }
-            )
-        bt = bands_mod.band_table(banding)
-        hints = []
-        for row in bt.itertuples(index=False):
-            if row.count == 0:
-                hints.append(t("bin_empty", lang))
-            elif row.band == "none":
-                hints.append(t("none_in_period", lang))
-            elif row.min == row.max:
-                hints.append(
-                    t("contact_moments", lang, n=t("bin_range_one", lang, n=_num(row.min, lang)))
-                )
-            else:
-                hints.append(
-                    t("bin_range", lang, low=_num(row.min, lang), high=_num(row.max, lang))
-                )
-        return pd.DataFrame(
-            {
-                "band": bt["band"].astype(str),
-                "colour": bt["colour"].astype(str),
-                "label": [bands_mod.label(x, lang) for x in bt["band"]],
-                "count": bt["count"].astype(int),
-                "min": bt["min"],
-                "max": bt["max"],
-                "hint": hints,
-            }
-        )
+            return summary_mod.sales_bins(sales, self.lang)
+        return summary_mod.band_bins(banding, self.lang)
 
     def _build_summary(self, banding: bands_mod.BandResult, sales: SalesView | None) -> None:
         if self.view_mode == "sales" and sales is not None:

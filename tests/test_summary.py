@@ -19,11 +19,13 @@ from aandacht.i18n import (
 from aandacht.sales import sales_view
 from aandacht.summary import (
     attention_summary,
+    band_bins,
     describe_contact,
     explain,
     explain_sales,
     explanations,
     rounded_percentages,
+    sales_bins,
     sales_explanations,
     sales_summary,
     summary_sheet,
@@ -164,6 +166,32 @@ def test_summary_sheet_holds_the_bands_and_the_summaries():
     assert "Sales" in items
     assert "Possibly too much: 2 relations (50%), revenue €100 (6%)" in items
     assert en.iloc[:, 5].dropna().sum() == 1600.0  # the sales bands' revenue
+
+
+def test_bins_with_their_hover_texts():
+    banding = classify([0, 1, 1, 5, 9, 30], "fixed", thresholds=(1, 4, 10, 20))
+    bins = band_bins(banding, "en").set_index("band")
+    assert bins["count"].sum() == 6
+    assert bins.loc["none", "hint"] == t("none_in_period", "en")
+    assert bins.loc["little", "hint"] == "exactly 1 contact moment"
+    assert bins.loc["very_much", "hint"] == "exactly 30 contact moments"
+    assert bins.loc["average", "hint"] == "5 to 9 contact moments"
+    assert (
+        band_bins(banding, "nl").set_index("band").loc["little", "hint"]
+        == "precies 1 contactmoment"
+    )
+    empty = bins[bins["count"] == 0]
+    assert (empty["hint"] == t("bin_empty", "en")).all()
+    assert band_bins(banding, "nl")["label"].tolist()[0] == "geen"
+    df = pd.DataFrame(
+        {"relation_id": ["R1", "R2", "R3", "R4", "R5"], "total": [2, 2, 0, 0, 4],
+         "revenue": [1000.0, 100.0, 500.0, 0.0, 0.0]}
+    )  # fmt: skip
+    sb = sales_bins(sales_view(df), "nl")
+    assert sb["count"].sum() == sales_view(df).bands["count"].sum()
+    assert sb["revenue"].sum() == 1600.0
+    full = sb[sb["count"] > 0]
+    assert full["hint"].str.contains("€").all()
 
 
 # ------------------------------------------------------------------------------ explanations
