@@ -13,6 +13,7 @@ The texts live in :mod:`aandacht.i18n`; band labels in :mod:`aandacht.bands`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 from collections.abc import Mapping
@@ -27,6 +28,8 @@ from aandacht.bands import BANDS, BandResult, _exact_value, band_table, exact, l
 from aandacht.i18n import (
     TEXT,
     check_lang,
+    fmt_date,
+    fmt_datetime,
     fmt_days_ago,
     fmt_money,
     fmt_number,
@@ -39,6 +42,10 @@ from aandacht.i18n import (
 from aandacht.sales import SalesView
 
 __all__ = [
+    "relations_text",
+    "result_line",
+    "settings_sheet",
+    "users_text",
     "band_bins",
     "sales_bins",
     "summary_sheet",
@@ -589,6 +596,115 @@ def sales_bins(view: SalesView, lang: str = "nl") -> pd.DataFrame:
             "revenue": b["revenue"].astype(float),
             "revenue_share": b["revenue_share"].astype(float),
             "hint": hints,
+        }
+    )
+
+
+def users_text(selection: Mapping[str, Any], lang: str = "nl") -> str:
+    """Whose contact moments a stored selection (``Selection`` as a dict) counts, in words."""
+    if selection.get("users"):
+        return t("users_one_text", lang, user=", ".join(selection["users"]))
+    if selection.get("user_group"):
+        return t("users_group_text", lang, group=selection["user_group"])
+    return t("users_all_text", lang)
+
+
+def relations_text(
+    selection: Mapping[str, Any], lang: str = "nl", selection_file: str | None = None
+) -> str:
+    """Which relations a stored selection measures, in words (``selection_file``: the name of
+    the uploaded file of relations, when that is how they were chosen)."""
+    if selection.get("b_group"):
+        return t("relations_b_group_text", lang, group=selection["b_group"])
+    if selection.get("relations"):
+        return t(
+            "relations_file_text",
+            lang,
+            file=selection_file or "?",
+            n=fmt_number(len(selection["relations"]), lang),
+        )
+    return t("relations_all_text", lang)
+
+
+def result_line(
+    selection: Mapping[str, Any],
+    n_relations: int,
+    lang: str = "nl",
+    selection_file: str | None = None,
+) -> str:
+    """One line saying what a result of ``n_relations`` relations covers: whose contact
+    moments, which relations, the period and the as-of date."""
+    return t(
+        "result_line",
+        lang,
+        relations=fmt_relations(n_relations, lang),
+        users=users_text(selection, lang),
+        scope=relations_text(selection, lang, selection_file),
+        start=fmt_date(selection.get("period_from"), lang),
+        end=fmt_date(selection.get("period_to"), lang),
+        as_of=fmt_date(selection.get("as_of"), lang),
+    )
+
+
+def settings_sheet(
+    selection: Mapping[str, Any],
+    lang: str = "nl",
+    *,
+    data: str,
+    strategy: str,
+    thresholds: Any,
+    calculated_at: Any,
+    privacy: bool,
+    n_rows: int,
+    selected: bool,
+    revenue: str | None = None,
+    show_revenue: bool = True,
+    selection_file: str | None = None,
+    exported_at: Any = None,
+) -> pd.DataFrame:
+    """The "Settings" sheet of an Excel export: how the exported figures were made (data,
+    selection, period, banding, when) as setting/value rows, in ``lang``.
+
+    ``revenue``: the revenue basis shown (``None``: no sales view). Without ``show_revenue``
+    (a principal who may not see revenue) the revenue row is left out, not even its word.
+    ``selected``: the export holds the ``n_rows`` rows chosen in the grid, not all.
+    """
+    when = exported_at if exported_at is not None else dt.datetime.now()
+    rows = [
+        ("set_data", data),
+        ("set_users", users_text(selection, lang)),
+        ("set_relations", relations_text(selection, lang, selection_file)),
+        (
+            "set_period",
+            t(
+                "period_text",
+                lang,
+                start=fmt_date(selection.get("period_from"), lang),
+                end=fmt_date(selection.get("period_to"), lang),
+            ),
+        ),
+        ("set_as_of", fmt_date(selection.get("as_of"), lang)),
+        ("set_revenue", t(f"revenue_{revenue}", lang) if revenue else "–"),
+        ("set_strategy", t(f"strategy_{strategy}", lang)),
+        ("set_thresholds", " / ".join(_num(x, lang) for x in thresholds) if thresholds else "–"),
+        ("set_calculated_at", fmt_datetime(calculated_at, lang)),
+        ("set_exported_at", fmt_datetime(when, lang)),
+        ("set_privacy", t("yes" if privacy else "no", lang)),
+        (
+            "set_rows",
+            t(
+                "set_rows_selected" if selected else "set_rows_all",
+                lang,
+                n=fmt_number(n_rows, lang),
+            ),
+        ),
+    ]
+    if not show_revenue:
+        rows = [r for r in rows if r[0] != "set_revenue"]
+    return pd.DataFrame(
+        {
+            t("col_setting", lang): [t(k, lang) for k, _ in rows],
+            t("col_value", lang): [v for _, v in rows],
         }
     )
 

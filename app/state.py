@@ -28,8 +28,6 @@ from aandacht.i18n import (
     fmt_date,
     fmt_datetime,
     fmt_live,
-    fmt_number,
-    fmt_relations,
     per_value,
     problem_text,
     relation_colour,
@@ -907,17 +905,11 @@ class MonitorState(param.Parameterized):
         """One line saying what the result covers."""
         if self.result is None:
             return t("not_calculated", self.lang)
-        lang, sel = self.lang, self.settings.get("selection", {})
-        ui = self.settings.get("ui", {})
-        return t(
-            "result_line",
-            lang,
-            relations=fmt_relations(len(self.result), lang),
-            users=self._users_text(sel, lang),
-            scope=self._relations_text(sel, ui, lang),
-            start=fmt_date(sel.get("period_from"), lang),
-            end=fmt_date(sel.get("period_to"), lang),
-            as_of=fmt_date(sel.get("as_of"), lang),
+        return summary_mod.result_line(
+            self.settings.get("selection", {}),
+            len(self.result),
+            self.lang,
+            selection_file=self.settings.get("ui", {}).get("selection_file"),
         )
 
     def calculated_text(self) -> str:
@@ -925,27 +917,6 @@ class MonitorState(param.Parameterized):
         if self.calculated_at is None:
             return t("not_calculated", self.lang)
         return t("calculated_at", self.lang, when=fmt_datetime(self.calculated_at, self.lang))
-
-    @staticmethod
-    def _users_text(sel: dict[str, Any], lang: str) -> str:
-        if sel.get("users"):
-            return t("users_one_text", lang, user=", ".join(sel["users"]))
-        if sel.get("user_group"):
-            return t("users_group_text", lang, group=sel["user_group"])
-        return t("users_all_text", lang)
-
-    @staticmethod
-    def _relations_text(sel: dict[str, Any], ui: dict[str, Any], lang: str) -> str:
-        if sel.get("b_group"):
-            return t("relations_b_group_text", lang, group=sel["b_group"])
-        if sel.get("relations"):
-            return t(
-                "relations_file_text",
-                lang,
-                file=ui.get("selection_file") or "?",
-                n=fmt_number(len(sel["relations"]), lang),
-            )
-        return t("relations_all_text", lang)
 
     # ------------------------------------------------------------------------------------------
     # export (S12)
@@ -1013,57 +984,21 @@ class MonitorState(param.Parameterized):
         return self.session.export_xlsx(path, sheets, fills=fills)
 
     def _settings_sheet(self, n_rows: int, selected: bool) -> pd.DataFrame:
-        lang = self.lang
-        sel, ui = self.settings.get("selection", {}), self.settings.get("ui", {})
-        th = self.thresholds
-        rows = [
-            ("set_data", str(self.data_path)),
-            ("set_users", self._users_text(sel, lang)),
-            ("set_relations", self._relations_text(sel, ui, lang)),
-            (
-                "set_period",
-                t(
-                    "period_text",
-                    lang,
-                    start=fmt_date(sel.get("period_from"), lang),
-                    end=fmt_date(sel.get("period_to"), lang),
-                ),
-            ),
-            ("set_as_of", fmt_date(sel.get("as_of"), lang)),
-            (
-                "set_revenue",
-                t(f"revenue_{sel['revenue']}", lang)
-                if self.sales is not None and sel.get("revenue")
-                else "–",
-            ),
-            ("set_strategy", t(f"strategy_{self.strategy}", lang)),
-            ("set_thresholds", " / ".join(_num(x, lang) for x in th) if th else "–"),
-            ("set_calculated_at", fmt_datetime(self.calculated_at, lang)),
-            ("set_exported_at", fmt_datetime(dt.datetime.now(), lang)),
-            ("set_privacy", t("yes" if self.privacy else "no", lang)),
-            (
-                "set_rows",
-                t(
-                    "set_rows_selected" if selected else "set_rows_all",
-                    lang,
-                    n=fmt_number(n_rows, lang),
-                ),
-            ),
-        ]
-        if not self.principal.can_see_revenue:  # not even the word, for whom it is not
-            rows = [r for r in rows if r[0] != "set_revenue"]
-        return pd.DataFrame(
-            {
-                t("col_setting", lang): [t(k, lang) for k, _ in rows],
-                t("col_value", lang): [v for _, v in rows],
-            }
+        sel = self.settings.get("selection", {})
+        return summary_mod.settings_sheet(
+            sel,
+            self.lang,
+            data=str(self.data_path),
+            strategy=self.strategy,
+            thresholds=self.thresholds,
+            calculated_at=self.calculated_at,
+            privacy=self.privacy,
+            n_rows=n_rows,
+            selected=selected,
+            revenue=sel.get("revenue") if self.sales is not None else None,
+            show_revenue=self.principal.can_see_revenue,
+            selection_file=self.settings.get("ui", {}).get("selection_file"),
         )
-
-
-def _num(x: Any, lang: str) -> str:
-    from aandacht.i18n import fmt_short
-
-    return fmt_short(float(x), lang, 2)
 
 
 def _upload_name(filename: str | None) -> str:

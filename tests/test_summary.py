@@ -24,11 +24,15 @@ from aandacht.summary import (
     explain,
     explain_sales,
     explanations,
+    relations_text,
+    result_line,
     rounded_percentages,
     sales_bins,
     sales_explanations,
     sales_summary,
+    settings_sheet,
     summary_sheet,
+    users_text,
 )
 
 
@@ -192,6 +196,39 @@ def test_bins_with_their_hover_texts():
     assert sb["revenue"].sum() == 1600.0
     full = sb[sb["count"] > 0]
     assert full["hint"].str.contains("€").all()
+
+
+def test_selection_in_words_and_the_settings_sheet():
+    import datetime as dt
+
+    sel = {"period_from": "2026-01-01", "period_to": "2026-12-31", "as_of": "2026-12-31"}
+    assert users_text(sel, "en") == t("users_all_text", "en")
+    assert users_text({**sel, "users": ["JdV", "PB"]}, "nl") == t(
+        "users_one_text", "nl", user="JdV, PB"
+    )
+    assert relations_text({**sel, "b_group": "Top"}, "en") == t(
+        "relations_b_group_text", "en", group="Top"
+    )
+    chosen = relations_text({**sel, "relations": ["R1", "R2"]}, "nl", "mijn.csv")
+    assert "mijn.csv" in chosen and "2" in chosen
+    line = result_line(sel, 1234, "nl")
+    assert "1.234" in line and "01-01-2026" in line and "31-12-2026" in line
+    kw = dict(
+        data="data_samples", strategy="relative", thresholds=[0.5, 1.5, 2.5],
+        calculated_at=dt.datetime(2026, 12, 31, 9, 30), privacy=True, n_rows=7, selected=True,
+        exported_at=dt.datetime(2026, 12, 31, 10, 0),
+    )  # fmt: skip
+    sheet = settings_sheet({**sel, "revenue": "both"}, "en", revenue="both", **kw)
+    values = dict(zip(sheet.iloc[:, 0], sheet.iloc[:, 1], strict=True))
+    assert values[t("set_data", "en")] == "data_samples"
+    assert values[t("set_revenue", "en")] == t("revenue_both", "en")
+    assert values[t("set_thresholds", "en")] == "0.5 / 1.5 / 2.5"
+    assert values[t("set_privacy", "en")] == t("yes", "en")
+    assert values[t("set_rows", "en")] == t("set_rows_selected", "en", n="7")
+    # for a principal who may not see revenue, not even the word
+    hidden = settings_sheet({**sel, "revenue": "both"}, "en", show_revenue=False, **kw)
+    assert t("set_revenue", "en") not in hidden.iloc[:, 0].tolist()
+    assert len(hidden) == len(sheet) - 1
 
 
 # ------------------------------------------------------------------------------ explanations
