@@ -1180,7 +1180,7 @@ def secure_contacts_per_employee(
 
     require(principal, "employees")
     sel = _authorized(data, selection, principal, rules)
-    return who.contacts_per_employee(data, sel, rules, allowed=principal.can_see_employees)
+    return who.contacts_per_employee(data, sel, rules)
 
 
 def secure_employee_relation_matrix(
@@ -1194,7 +1194,7 @@ def secure_employee_relation_matrix(
 
     require(principal, "employees")
     sel = _authorized(data, selection, principal, rules)
-    return who.employee_relation_matrix(data, sel, rules, allowed=principal.can_see_employees)
+    return who.employee_relation_matrix(data, sel, rules)
 
 
 def secure_single_point_of_contact(
@@ -1210,9 +1210,7 @@ def secure_single_point_of_contact(
 
     require(principal, "employees")
     sel = _authorized(data, selection, principal, rules)
-    return who.single_point_of_contact(
-        data, sel, rules, allowed=principal.can_see_employees, user=user
-    )
+    return who.single_point_of_contact(data, sel, rules, user=user)
 
 
 def secure_department_band_matrix(
@@ -1247,8 +1245,7 @@ def secure_handover_report(data: Dataset, user: str, principal: Principal, **kwa
     from .reports import handover_report
 
     require(principal, "employees", "the hand-over report (figures per employee)")
-    kwargs.pop("allowed", None)
-    rep = handover_report(data, user, allowed=principal.can_see_employees, **kwargs)
+    rep = handover_report(data, user, **kwargs)
     return _secure_report(rep, data, principal, kwargs.get("as_of"), kwargs.get("rules"))
 
 

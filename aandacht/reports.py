@@ -202,7 +202,6 @@ def handover_report(
     as_of: dt.date | str | None = None,
     since: dt.date | str | None = None,
     rules: pd.DataFrame | str | None = None,
-    allowed: bool = False,
     lang: str = "nl",
 ) -> HandoverReport:
     """Everything a successor needs about the relations of an employee who leaves.
@@ -214,7 +213,8 @@ def handover_report(
     since : only relations with a contact moment by ``user`` since this date (default: the
         whole history).
     rules : counting rules; default the contract's.
-    allowed : the report shows figures per employee (B6): only for those allowed to see them.
+    Figures per employee (B6): :class:`aandacht.service.Session` gives this report only to a
+    principal with the ``employees`` role.
     lang : language of the ``last_how`` descriptions and dates in ``others``.
 
     Returns
@@ -227,8 +227,6 @@ def handover_report(
 
     Raises
     ------
-    PermissionError
-        Unless ``allowed``.
     SelectionError
         For an unknown user.
 
@@ -236,15 +234,10 @@ def handover_report(
     --------
     >>> from aandacht import load
     >>> ds = load("data_samples")
-    >>> rep = handover_report(ds, "RJ", as_of="2026-10-31", allowed=True)
+    >>> rep = handover_report(ds, "RJ", as_of="2026-10-31")
     >>> len(rep.relations) > 0, bool((rep.relations.contacts > 0).all())
     (True, True)
     """
-    if not allowed:
-        raise PermissionError(
-            "the hand-over report shows figures per employee; call with allowed=True for a user "
-            "allowed to see them"
-        )
     uid = _user(data, user)
     end = _as_of(as_of)
     start = pd.Timestamp(since).date() if since not in (None, "") else None
@@ -636,7 +629,7 @@ def write_handover_xlsx(path: str | Path, report: HandoverReport, lang: str = "n
     >>> import tempfile, pathlib
     >>> from aandacht import load
     >>> ds = load("data_samples")
-    >>> rep = handover_report(ds, "WK", as_of="2026-10-31", since="2026-07-01", allowed=True)
+    >>> rep = handover_report(ds, "WK", as_of="2026-10-31", since="2026-07-01")
     >>> out = write_handover_xlsx(pathlib.Path(tempfile.mkdtemp()) / "handover.xlsx", rep)
     >>> out.exists()
     True

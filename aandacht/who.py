@@ -1,9 +1,10 @@
 """Who gives attention (B6): departments × bands, employees × relations, single point of contact.
 
 The contact moments are counted per (relation, employee) in the engine (Ibis); that small table
-comes back and the matrices are pandas. Privacy-safe by default: functions that show figures per
-employee raise :class:`PermissionError` unless they are called with ``allowed=True`` (the
-caller decides who may see them; the department × band matrix shows departments only).
+comes back and the matrices are pandas. Who may see figures per employee is decided by the
+principal's permissions in :class:`aandacht.service.Session` (the ``employees`` role,
+:mod:`aandacht.access`); these functions count for whoever holds the data set. The department ×
+band matrix shows departments only.
 
 Definitions (also in ``docs/insights.md``)
 
@@ -47,14 +48,6 @@ NO_DEPARTMENT = "(none)"
 MEASURES = ("contacts", "relations")
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionError(
-            "figures per employee are only shown to users allowed to see them; "
-            "call with allowed=True for such a user"
-        )
-
-
 def _pairs(data: Dataset, sel: Selection, rules) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Contact moments in the period per (relation, user), with the last one's time and id."""
     import datetime as dt
@@ -88,8 +81,6 @@ def contacts_per_employee(
     data: Dataset,
     selection: Selection | None = None,
     rules: pd.DataFrame | str | None = None,
-    *,
-    allowed: bool = False,
 ) -> pd.DataFrame:
     """Contact moments per (relation, employee) in the period, as a long table.
 
@@ -99,12 +90,7 @@ def contacts_per_employee(
         ``relation_id, user_id, user_name, department, contacts, last_contact`` for every pair
         with at least one contact moment, by relation then most contacts.
 
-    Raises
-    ------
-    PermissionError
-        Unless ``allowed``.
     """
-    _require(allowed)
     sel = selection or Selection()
     pairs, _ = _pairs(data, sel, rules)
     users = data.users.set_index("user_id")
@@ -191,8 +177,6 @@ def employee_relation_matrix(
     data: Dataset,
     selection: Selection | None = None,
     rules: pd.DataFrame | str | None = None,
-    *,
-    allowed: bool = False,
 ) -> pd.DataFrame:
     """Relations (rows) × employees (columns): contact moments in the period.
 
@@ -202,20 +186,15 @@ def employee_relation_matrix(
         Index ``relation_id`` (every measured relation, in the order of the relations table),
         one column per employee with contact moments (sorted by user id), counts.
 
-    Raises
-    ------
-    PermissionError
-        Unless ``allowed``.
 
     Examples
     --------
     >>> from aandacht import load, Selection
     >>> ds = load("data_samples")
-    >>> m = employee_relation_matrix(ds, Selection(as_of="2026-10-31"), allowed=True)
+    >>> m = employee_relation_matrix(ds, Selection(as_of="2026-10-31"))
     >>> m.shape[0] == len(ds.relations), "JdV" in m.columns
     (True, True)
     """
-    _require(allowed)
     sel = selection or Selection()
     pairs, relations = _pairs(data, sel, rules)
     ids = pd.Index(relations["relation_id"].astype(object), name="relation_id")
@@ -232,7 +211,6 @@ def single_point_of_contact(
     selection: Selection | None = None,
     rules: pd.DataFrame | str | None = None,
     *,
-    allowed: bool = False,
     user: str | None = None,
 ) -> pd.DataFrame:
     """Relations that depend on one employee: the only one, or the last one, with contact.
@@ -240,7 +218,6 @@ def single_point_of_contact(
     Parameters
     ----------
     data, selection, rules : as for :func:`aandacht.calculate`.
-    allowed : whether the caller may see figures per employee.
     user : only the relations where this employee is the only or the last contact.
 
     Returns
@@ -250,20 +227,15 @@ def single_point_of_contact(
         contacts, employees, only_user, last_user, last_contact, single_point`` (and ``reason``
         with ``user``); single points of contact first, then the most contact moments.
 
-    Raises
-    ------
-    PermissionError
-        Unless ``allowed``.
 
     Examples
     --------
     >>> from aandacht import load, Selection
     >>> ds = load("data_samples")
-    >>> spoc = single_point_of_contact(ds, Selection(as_of="2026-10-31"), allowed=True)
+    >>> spoc = single_point_of_contact(ds, Selection(as_of="2026-10-31"))
     >>> bool((spoc.single_point == (spoc.employees == 1)).all())
     True
     """
-    _require(allowed)
     sel = selection or Selection()
     pairs, relations = _pairs(data, sel, rules)
     if user is not None and user not in set(data.users["user_id"]):

@@ -367,10 +367,10 @@ def test_insights_are_the_librarys_with_permissions(state, ds):
     state.employee_permission = True
     assert ins.stale
     ins.refresh()
-    m = who.employee_relation_matrix(ds, sel(), allowed=True)
+    m = who.employee_relation_matrix(ds, sel())
     assert ins.employees.relation_id.tolist() == m.index.tolist()
     assert ins.employees["JdV"].tolist() == m["JdV"].tolist()
-    spoc = who.single_point_of_contact(ds, sel(), allowed=True)
+    spoc = who.single_point_of_contact(ds, sel())
     assert ins.single_points.relation_id.tolist() == spoc.relation_id.tolist()
 
     state.sales_permission = True  # recounts with revenue
@@ -421,7 +421,7 @@ def test_handover_report_needs_the_employee_setting(state, ds, tmp_path):
         rep.write_handover(tmp_path / "h.xlsx")
     state.employee_permission = True
     out = rep.write_handover(tmp_path / "h.xlsx")
-    lib = reports.handover_report(ds, "JdV", as_of=AS_OF, allowed=True)
+    lib = reports.handover_report(ds, "JdV", as_of=AS_OF)
     sheets = read(out)
     assert len(sheets["Relaties"]) - 1 == len(lib.relations)
     row = next(r for r in sheets["Relaties"] if r[0] == REL)

@@ -231,7 +231,7 @@ def test_reports_download(app: Page, ds, tmp_path):
     expect(app.locator(".report-handover .bk-btn")).to_be_enabled()
     app.locator(".leaving select").select_option(label="JdV — Jan de Vries")
     wb = _download(app, ".report-handover", tmp_path / "handover.xlsx")
-    lib = reports.handover_report(ds, "JdV", as_of=AS_OF, allowed=True)
+    lib = reports.handover_report(ds, "JdV", as_of=AS_OF)
     ws = wb["Relaties"]
     assert ws.max_row - 1 == len(lib.relations)
     cmd = [c for r in ws.iter_rows() for c in r if c.value == CMD]

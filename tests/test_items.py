@@ -140,16 +140,14 @@ def test_pseudonymised_reports_keep_no_relation_text(ds):
     assert set(ev.subject.dropna()) == {"•••"} and set(ev.body.dropna()) == {"•••"}
     assert private.summary.relation_id.isin(set(ev.relation_id)).all()
     assert private.settings["privacy"] is True and private.settings["user"] == "JdV"
-    hand = pseudonymise_report(
-        handover_report(ds, "PB", as_of=AS_OF, allowed=True), key=b"k", lang="en"
-    )
+    hand = pseudonymise_report(handover_report(ds, "PB", as_of=AS_OF), key=b"k", lang="en")
     assert set(hand.relations.last_subject.dropna()) == {"•••"}
     assert hand.relations.name.str.startswith("Relation P-").all()
     assert set(hand.open_calls.last_body.dropna()) <= {"•••"}
 
 
 def test_reports_without_amounts(ds):
-    hand = handover_report(ds, "JdV", as_of=AS_OF, allowed=True)
+    hand = handover_report(ds, "JdV", as_of=AS_OF)
     assert "open_quote_amount" in hand.relations and "amount" in hand.open_quotes
     bare = without_amounts(hand)
     assert "open_quote_amount" not in bare.relations and "amount" not in bare.open_quotes

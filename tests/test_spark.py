@@ -117,11 +117,11 @@ def test_insights_identical(both):
     for run in (
         lambda d: trend.trends(d, sel),
         lambda d: twoway.two_way(d, sel),
-        lambda d: who.contacts_per_employee(d, sel, allowed=True),
+        lambda d: who.contacts_per_employee(d, sel),
         lambda d: answers.answers(d, rid, "JdV", "2026-09-01", as_of=AS_OF, days=14),
         lambda d: reports.open_quotes(d, as_of=AS_OF),
         lambda d: reports.catchup_report(d, "JdV", "2026-10-15", as_of=AS_OF),
-        lambda d: reports.handover_report(d, "JdV", as_of=AS_OF, allowed=True),
+        lambda d: reports.handover_report(d, "JdV", as_of=AS_OF),
     ):
         same(run(duck), run(sp))
 

@@ -104,25 +104,19 @@ def test_department_band_matrix_bands_from_totals(ds):
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_per_employee_figures_need_permission(ds):
-    for fn in (employee_relation_matrix, single_point_of_contact, contacts_per_employee):
-        with pytest.raises(PermissionError):
-            fn(ds, Selection(**MARCH))
-
-
 def test_employee_relation_matrix(ds):
-    m = employee_relation_matrix(ds, Selection(**MARCH), allowed=True)
+    m = employee_relation_matrix(ds, Selection(**MARCH))
     assert list(m.index) == ["R1", "R2", "R3", "R4", "R5"]
     assert list(m.columns) == ["JdV", "MK", "PB", "XX"]
     assert m.loc["R1"].tolist() == [3, 0, 1, 0]
     assert m.loc["R3"].tolist() == [0, 0, 1, 0]  # JdV's February contact is before the period
     assert m.loc["R5"].sum() == 0
-    long = contacts_per_employee(ds, Selection(**MARCH), allowed=True)
+    long = contacts_per_employee(ds, Selection(**MARCH))
     assert long.iloc[0].tolist()[:5] == ["R1", "JdV", "Jan", "Sales", 3]
 
 
 def test_single_point_of_contact(ds):
-    s = single_point_of_contact(ds, Selection(**MARCH), allowed=True)
+    s = single_point_of_contact(ds, Selection(**MARCH))
     assert s.relation_id.tolist() == ["R3", "R4", "R1", "R2"]  # R5 has no contact
     r = s.set_index("relation_id")
     assert (r.loc["R3", "only_user"], r.loc["R3", "single_point"]) == ("PB", True)
@@ -133,10 +127,10 @@ def test_single_point_of_contact(ds):
 
 
 def test_single_point_for_one_user(ds):
-    pb = single_point_of_contact(ds, Selection(**MARCH), allowed=True, user="PB")
+    pb = single_point_of_contact(ds, Selection(**MARCH), user="PB")
     assert pb[["relation_id", "reason"]].values.tolist() == [["R3", "only"], ["R1", "last"]]
-    assert single_point_of_contact(ds, Selection(**MARCH), allowed=True, user="JdV").empty
-    only_jdv = single_point_of_contact(ds, Selection(users=("JdV",), **MARCH), allowed=True)
+    assert single_point_of_contact(ds, Selection(**MARCH), user="JdV").empty
+    only_jdv = single_point_of_contact(ds, Selection(users=("JdV",), **MARCH))
     assert only_jdv.relation_id.tolist() == ["R1", "R2"] and only_jdv.single_point.all()
     with pytest.raises(ValueError):
-        single_point_of_contact(ds, Selection(**MARCH), allowed=True, user="ZZ")
+        single_point_of_contact(ds, Selection(**MARCH), user="ZZ")

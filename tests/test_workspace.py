@@ -259,8 +259,8 @@ def test_the_dashboards_library_calls_give_the_same_through_a_workspace(cache):
         "trends": lambda d: trend.trends(d, sel),
         "monthly": lambda d: trend.monthly_counts(d, sel),
         "two_way": lambda d: twoway.two_way(d, sel),
-        "per_employee": lambda d: who.contacts_per_employee(d, sel, allowed=True),
-        "spoc": lambda d: who.single_point_of_contact(d, sel, allowed=True),
+        "per_employee": lambda d: who.contacts_per_employee(d, sel),
+        "spoc": lambda d: who.single_point_of_contact(d, sel),
         "band_history": lambda d: history.band_history(d, start="2025-01-01", end="2026-10-31"),
     }
     for name, call in calls.items():
@@ -270,7 +270,7 @@ def test_the_dashboards_library_calls_give_the_same_through_a_workspace(cache):
     b = answers.answers(through, rid, me, "2026-09-01", as_of="2026-10-31")
     assert repr(a) == repr(b)
     for make in (
-        lambda d: reports.handover_report(d, me, as_of="2026-10-31", allowed=True),
+        lambda d: reports.handover_report(d, me, as_of="2026-10-31"),
         lambda d: reports.catchup_report(d, me, "2026-09-01", as_of="2026-10-31"),
     ):
         a, b = make(direct), make(through)
