@@ -45,6 +45,7 @@ import pandas as pd
 from . import access
 from .access import Principal, local_principal
 from .dataset import Dataset
+from .i18n import t
 from .selection import Selection, resolve_relations, resolve_users
 
 #: Results kept per data set (calculations and trends of different selections).
@@ -526,7 +527,10 @@ class Session:
         return self.service.run(access.secure_result, result, self.data, self.principal, rules)
 
     def sales_view(self, result: pd.DataFrame, *args: Any, **kwargs: Any):
-        """:func:`aandacht.sales.sales_view` — only with ``sales_monitor``."""
+        """:func:`aandacht.sales.sales_view` — only with ``sales_monitor``, of the visible
+        relations only, whatever ``result`` holds."""
+        access.require(self.principal, "revenue", "the sales view")
+        result = access._keep_visible(result, self.visible_relations(result.attrs.get("as_of")))
         return access.secure_sales_view(result, self.principal, *args, **kwargs)
 
     # -- one relation (S7, B7) -----------------------------------------------------------------
@@ -603,11 +607,13 @@ class Session:
         return self._visible(access.redact(df, self.principal), sel.resolved_as_of(), rules)
 
     def cadence_status(self, result: pd.DataFrame, settings: Any) -> pd.DataFrame:
-        """:func:`aandacht.cadence.cadence_status` of a result this session holds."""
+        """:func:`aandacht.cadence.cadence_status` of a result this session holds (of its
+        visible relations only, whatever ``result`` holds)."""
         from .cadence import cadence_status, cadence_targets, validate_cadence
 
         cfg = validate_cadence(settings)
         data = self.data
+        result = access._keep_visible(result, self.visible_relations(result.attrs.get("as_of")))
         targets = self.service.static(
             ("cadence_targets", id(data), cfg.to_csv(index=False)),
             lambda: cadence_targets(data, cfg),
@@ -671,8 +677,19 @@ class Session:
         fills: Mapping[str, Mapping[str, Callable[[object], str | None]]] | None = None,
     ) -> Path:
         """Write a workbook of ``sheets`` without the columns the principal may not see
-        (:func:`aandacht.access.secure_export`)."""
-        return access.secure_export(path, sheets, self.principal, fills=fills)
+        (:func:`aandacht.access.secure_export`) and without rows of relations it may not see
+        (a sheet with a relation id column, ``relation_id`` or its title ``Code``; the
+        relations visible on the sheet's ``as_of``, else today)."""
+        safe = {}
+        for name, df in sheets.items():
+            for col in ("relation_id", *{t("col_relation_id", lang) for lang in ("nl", "en")}):
+                if col in df.columns:
+                    df = access._keep_visible(
+                        df, self.visible_relations(df.attrs.get("as_of")), col
+                    )
+                    break
+            safe[name] = df
+        return access.secure_export(path, safe, self.principal, fills=fills)
 
 
 __all__ = ["CACHE_SIZE", "DataService", "LiveStatus", "Session"]

@@ -150,6 +150,21 @@ def _leaks(obj, principal: Principal) -> list[str]:
     return found
 
 
+def _read_book(path: Path, id_title: str) -> dict[str, pd.DataFrame]:
+    """The sheets of a written workbook, as frames (the relation id column named ``id_title``
+    in every sheet that has it first)."""
+    from openpyxl import load_workbook
+
+    out = {}
+    for ws in load_workbook(path, read_only=True).worksheets:
+        rows = list(ws.values)
+        df = pd.DataFrame(rows[1:], columns=rows[0]) if rows else pd.DataFrame()
+        if len(df.columns) and df.columns[0] in ("relation_id", "Relatiecode"):
+            df = df.rename(columns={df.columns[0]: id_title})
+        out[ws.title] = df
+    return out
+
+
 PRINCIPALS = st.builds(
     Principal,
     login=st.just("probe"),
@@ -168,22 +183,40 @@ PRINCIPALS = st.builds(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(p=PRINCIPALS, revenue=st.sampled_from([None, "both"]))
-def test_no_method_shows_what_the_principal_may_not_see(service, p, revenue):
+def test_no_method_shows_what_the_principal_may_not_see(service, p, revenue, tmp_path_factory):
     s = Session(service, p)
     sel = aandacht.Selection(as_of=AS_OF, period_from="2026-05-01", revenue=revenue)
     rid = service.data.relations.relation_id.iloc[0]
+    # what a caller may hand in: everything, as the local (unrestricted) session has it
+    full = service.session().calculate(aandacht.Selection(as_of=AS_OF, revenue="both"))
+    titled = full.rename(columns={"revenue": "Omzet (€)", "name": "Naam"})
+    book = tmp_path_factory.mktemp("export") / "x.xlsx"
+    from aandacht.cadence import empty_cadence
+
     calls = {
         "calculate": lambda: s.calculate(sel),
+        "result": lambda: s.result(full),
+        "sales_view": lambda: s.sales_view(full),
         "timeline": lambda: s.timeline(rid, as_of=AS_OF),
+        "activity_per_month": lambda: s.activity_per_month(rid, end=AS_OF),
         "answers": lambda: s.answers(rid, "2026-09-01", me="JdV", as_of=AS_OF),
         "trends": lambda: s.trends(sel),
         "two_way": lambda: s.two_way(sel),
-        "drops": lambda: s.attention_drops(sel, revenue="both"),
-        "employees": lambda: s.employee_relation_matrix(sel),
-        "spoc": lambda: s.single_point_of_contact(sel),
-        "handover": lambda: s.handover_report("JdV", as_of=AS_OF),
-        "catchup": lambda: s.catchup_report("JdV", "2026-10-01", as_of=AS_OF),
+        "attention_drops": lambda: s.attention_drops(sel, revenue="both"),
+        "cadence_status": lambda: s.cadence_status(full, empty_cadence()),
+        "department_band_matrix": lambda: s.department_band_matrix(full, sel),
+        "employee_relation_matrix": lambda: s.employee_relation_matrix(sel),
+        "contacts_per_employee": lambda: s.contacts_per_employee(sel),
+        "single_point_of_contact": lambda: s.single_point_of_contact(sel),
+        "handover_report": lambda: s.handover_report("JdV", as_of=AS_OF),
+        "catchup_report": lambda: s.catchup_report("JdV", "2026-10-01", as_of=AS_OF),
+        "export_xlsx": lambda: _read_book(
+            s.export_xlsx(book, {"Relaties": full, "Relations": titled}), "relation_id"
+        ),
     }
+    # every public method that gives data is probed: a new one must be added here
+    public = {n for n in dir(Session) if not n.startswith("_") and callable(getattr(Session, n))}
+    assert public - {"may", "visible_relations"} == set(calls)
     visible = s.visible_relations(AS_OF)
     for name, call in calls.items():
         try:
