@@ -153,6 +153,10 @@ def grid_extras(state: MonitorState, res: pd.DataFrame, lang: str) -> pd.DataFra
     except (AandachtError, ValueError) as exc:
         state.cadence_error = t("cadence_invalid", lang) + f"\n{exc}"
         st = state.session.cadence_status(res.reset_index(drop=True), cadence_mod.empty_cadence())
+    if len(st) != len(res):  # rows of relations the session does not show: no status
+        st = st.set_index("relation_id").reindex(res["relation_id"].to_numpy()).reset_index()
+        st["status"] = st["status"].fillna("no_target")
+        st["overdue"] = st["overdue"].fillna(False).astype(bool)
     st["_row"] = range(len(st))
     rank = pd.Series(range(len(st)), index=cadence_mod.overdue_first(st)["_row"].to_numpy())
     out["cadence_key"] = st["status"].to_numpy()
