@@ -16,6 +16,7 @@ What the principal may see is enforced by the library's ``secure_*`` functions, 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Any
@@ -29,6 +30,47 @@ from .views import alert_html, esc
 
 #: libpq waits for an unreachable database server without limit unless told otherwise.
 CONNECT_TIMEOUT_S = "10"
+
+#: Seconds a session is kept after its page closed (for a reload or a short network break);
+#: ``$AANDACHT_CLOSED_SESSION_GRACE`` overrides it.
+CLOSED_SESSION_GRACE_S = 30.0
+
+log = logging.getLogger("aandacht.sessions")
+
+
+def expire_when_closed(doc: Any = None, grace: float | None = None, every_ms: int = 5000) -> bool:
+    """Let the server discard this session soon after its page closed.
+
+    Bokeh has one setting for two things: how long a new session waits for its page to connect,
+    and how long a session is kept after its page closed (``--unused-session-lifetime``).
+    ``scripts/serve-hosted.sh`` sets it to 5 minutes, because under load pages connect late; that
+    also kept every closed page's session (its widgets, tables and result: some 13 MB each) for
+    5 minutes. This check, every ``every_ms``, asks the server to discard the session once its
+    page has been connected and has been gone for ``grace`` seconds; Bokeh then discards it at
+    its next round (``--check-unused-sessions``). A page that never connected is left to the
+    lifetime setting. False when there is no server session (a notebook, a test's document).
+    """
+    doc = doc if doc is not None else pn.state.curdoc
+    context = getattr(doc, "session_context", None)
+    if context is None or not hasattr(context, "session"):
+        return False
+    if grace is None:
+        grace = float(os.environ.get("AANDACHT_CLOSED_SESSION_GRACE", CLOSED_SESSION_GRACE_S))
+    seen = {"connected": False, "asked": False}
+
+    def check() -> None:
+        session = context.session
+        if session is None or seen["asked"]:
+            return
+        if session.connection_count > 0:
+            seen["connected"] = True
+        elif seen["connected"] and session.milliseconds_since_last_unsubscribe > grace * 1000:
+            seen["asked"] = True
+            session.request_expiration()
+            log.info("page of session %s closed %.0f s ago: discarding it", session.id, grace)
+
+    doc.add_periodic_callback(check, every_ms)
+    return True
 
 
 def session_user() -> str | None:
@@ -61,8 +103,16 @@ def shown_data(data: str) -> str:
 
 
 def harden_environment() -> None:
-    """Process-wide defaults: a database that does not answer fails after 10 s, not never."""
+    """Process-wide defaults: a database that does not answer fails after 10 s, not never; the
+    library's messages (``aandacht.*`` loggers: live updates, sessions let go) in the server
+    log from level INFO on (the root logger's level, WARNING, would hide them)."""
     os.environ.setdefault("PGCONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
+    ours = logging.getLogger("aandacht")
+    ours.setLevel(logging.INFO)
+    if not ours.handlers and not logging.getLogger().handlers:  # Bokeh's serve has one on root
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        ours.addHandler(handler)
 
 
 def _page(title: str, body: str, css: str) -> pn.template.BootstrapTemplate:
@@ -119,6 +169,7 @@ def serve(create_app: Any, error_page: Any) -> None:
             page = error_page(exc)
     title = t("app_title", "nl")
     page.servable(title=title)
+    expire_when_closed()
     # Panel names the browser tab after a template's own title when it has one, and ignores
     # servable's; the dashboard's template has an empty one (its header shows a translated title),
     # which would leave the tab at "Panel Application". Name the document itself.
@@ -127,6 +178,8 @@ def serve(create_app: Any, error_page: Any) -> None:
 
 
 __all__ = [
+    "CLOSED_SESSION_GRACE_S",
+    "expire_when_closed",
     "harden_environment",
     "refused_page",
     "serve",

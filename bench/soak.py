@@ -6,7 +6,9 @@ for its first grid, stays ``--stay`` seconds and closes. The server process's re
 (``VmRSS`` of ``/proc/<pid>/status``) is read after the first session (warm: the data set
 loaded, the imports done) and after every round; at the end the run waits for Bokeh to discard
 the closed sessions and reads it once more. Prints the readings and the growth per closed
-session. A benchmark, not a test: run it by hand (it takes the minutes asked).
+session, overall and in the run's second half: the first rounds raise the memory to what the
+sessions open at once (and those kept for the grace after closing, ``app/auth.py``) need, a leak
+shows as growth that goes on. A benchmark, not a test: run it by hand (it takes the minutes asked).
 
     .venv/bin/python bench/soak.py --minutes 30
 """
@@ -96,12 +98,18 @@ async def soak(minutes: float, parallel: int, stay: float, linger: float) -> dic
         finally:
             stop_server(proc)
     (n0, m0), (n1, m1) = readings[0], readings[-1]
+    # the first sessions raise the memory to what a few open sessions (and the ones kept for
+    # the grace after closing) need; a leak shows as growth that goes on: compare the halves
+    nh, mh = next((n, m) for n, m in readings if n >= (n0 + n1) / 2)
     return {
         "readings": readings,
         "sessions": n1,
         "start_mb": m0,
+        "half_mb": mh,
+        "half_sessions": nh,
         "end_mb": m1,
         "per_session_kb": (m1 - m0) * 1024 / max(n1 - n0, 1),
+        "second_half_per_session_kb": (m1 - mh) * 1024 / max(n1 - nh, 1),
         "open_median_s": sorted(opens)[len(opens) // 2],
     }
 
@@ -119,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{out['sessions']} sessions opened and closed; server memory {out['start_mb']:.0f} MB "
         f"after the first, {out['end_mb']:.0f} MB at the end: "
-        f"{out['per_session_kb']:.0f} kB per closed session; open median "
+        f"{out['per_session_kb']:.0f} kB per closed session; in the second half (from "
+        f"{out['half_sessions']} sessions, {out['half_mb']:.0f} MB) "
+        f"{out['second_half_per_session_kb']:.0f} kB per closed session; open median "
         f"{out['open_median_s']:.2f} s"
     )
     return 0

@@ -51,7 +51,8 @@ fi
 # Bokeh discards a session that has had no websocket connection for 15 s (the default). When many
 # people open the dashboard at once their pages connect late; in bench/load_test.py (20 sessions
 # on 2 cores) such pages then asked cdn.holoviz.org for their stylesheets. With unused sessions
-# kept for 5 minutes that did not happen.
+# kept for 5 minutes that did not happen. A closed page's session goes sooner: app/auth.py asks for it
+# to be discarded 30 s after its page left (AANDACHT_CLOSED_SESSION_GRACE), checked every 5 s.
 # A selection file is at most 5 MB (aandacht.selection.MAX_SELECTION_BYTES); it arrives base64
 # encoded over the websocket, so 10 MB is the most a browser may send in one message.
 exec "$PYTHON" -m panel serve app/app.py --port "$PORT" --address "$ADDRESS" \
@@ -59,4 +60,5 @@ exec "$PYTHON" -m panel serve app/app.py --port "$PORT" --address "$ADDRESS" \
   --logout-template app/templates/logout.html \
   --websocket-max-message-size 10000000 \
   --unused-session-lifetime 300000 \
+  --check-unused-sessions 5000 \
   "${auth[@]}" "$@"

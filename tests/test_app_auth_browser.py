@@ -63,6 +63,11 @@ WORDS = re.compile(r"revenue|omzet", re.IGNORECASE)
 BASE64 = re.compile(r'"(?:data|__ndarray__)"\s*:\s*"([A-Za-z0-9+/=]{16,})"')
 
 
+#: The hosted server's log (the fixture's), and how soon it lets a closed page's session go.
+SERVER_LOG: dict = {}
+CLOSED_GRACE_S = 3
+
+
 @pytest.fixture(scope="module")
 def hosted(tmp_path_factory):
     """(base url, passwords, data folder) of a dashboard behind basic auth."""
@@ -90,6 +95,7 @@ def hosted(tmp_path_factory):
         "PORT": str(port),
         "ADDRESS": "127.0.0.1",
         "PYTHON": sys.executable,
+        "AANDACHT_CLOSED_SESSION_GRACE": str(CLOSED_GRACE_S),
     }
     for var in (
         "AANDACHT_SALES_MONITOR",
@@ -101,6 +107,7 @@ def hosted(tmp_path_factory):
     ):
         env.pop(var, None)
     log = tmp / "panel-serve.log"
+    SERVER_LOG["path"] = log
     proc = subprocess.Popen(
         [str(ROOT / "scripts" / "serve-hosted.sh")],
         cwd=ROOT,
@@ -323,3 +330,29 @@ def test_log_out(hosted, page: Page):
     expect(page.locator(".logged-out")).to_be_visible()
     page.goto(f"{base}/app")
     expect(page.locator("input[name=username]")).to_be_visible()  # the log-in form again
+
+
+def test_a_closed_page_s_session_is_discarded_and_an_open_one_kept(hosted, browser):
+    """A session lives on the server while its page is open, and goes soon after it closed
+    (not after serve-hosted.sh's 5-minute lifetime for pages that have not connected yet)."""
+    from bokeh.util.token import get_session_id
+
+    base, passwords, _ = hosted
+    log = SERVER_LOG["path"]
+    context = browser.new_context()
+    page = context.new_page()
+    open_dashboard(page, base, VIEWER, passwords[VIEWER])
+    token = re.search(r'"token"\s*:\s*"([^"]+)"', page.content()).group(1)
+    line = f"page of session {get_session_id(token)} closed"
+
+    def discarded() -> int:
+        return log.read_text(errors="replace").count(line)
+
+    time.sleep(CLOSED_GRACE_S + 6)  # beyond the grace and a check, with the page still open
+    assert discarded() == 0, "the session of an open page was discarded"
+    expect(page.locator(".grid .tabulator-row").first).to_be_visible()
+    context.close()
+    deadline = time.monotonic() + 60
+    while discarded() == 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert discarded() == 1, log.read_text()[-3000:]
