@@ -2,10 +2,11 @@
 revenue and figures per employee.
 
 A hosted dashboard serves several people from one process. What each of them may see is decided
-here, not in the user interface: the app (and the CLI, and a notebook on a server) calls the
-``secure_*`` functions of this module with the :class:`Principal` of the person asking, and
-those functions refuse, filter or strip **before** anything is returned. What a function does not
-return cannot reach a browser, an export or a log.
+here, not in the user interface. The one way in is :class:`aandacht.Session` (a data set and
+the :class:`Principal` of the person asking): the app, the CLI and a notebook on a server call
+its methods, which apply the rules of this module (the private ``_secure_*`` functions) and
+refuse, filter or strip **before** anything is returned. What a method does not return cannot
+reach a browser, an export or a log.
 
 The pieces
 ----------
@@ -72,16 +73,16 @@ rejected). The log-in's secrets are Panel's and come from the environment: ``PAN
 
 Examples
 --------
->>> from aandacht import load, Selection
+>>> from aandacht import load, Selection, Session
 >>> ds = load("data_samples")
 >>> config = parse_access({"users": {"jan@example.nl": {"user_id": "JdV", "roles": ["viewer"]}}})
 >>> jan = config.principal("Jan@Example.nl")
 >>> jan.can_see_revenue, jan.can_see_contact_details
 (False, False)
->>> res = secure_calculate(ds, Selection(as_of="2026-10-31"), jan)
+>>> res = Session(ds, jan).calculate(Selection(as_of="2026-10-31"))
 >>> "revenue" in res.columns
 False
->>> secure_calculate(ds, Selection(as_of="2026-10-31", revenue="both"), jan)
+>>> Session(ds, jan).calculate(Selection(as_of="2026-10-31", revenue="both"))
 Traceback (most recent call last):
 ...
 aandacht.access.PermissionDenied: jan@example.nl may not see revenue (both): it is shown only to the sales_monitor role
@@ -122,18 +123,6 @@ __all__ = [
     "redact",
     "require",
     "secret_from_env",
-    "secure_answers",
-    "secure_calculate",
-    "secure_catchup_report",
-    "secure_contacts_per_employee",
-    "secure_department_band_matrix",
-    "secure_employee_relation_matrix",
-    "secure_export",
-    "secure_handover_report",
-    "secure_result",
-    "secure_sales_view",
-    "secure_single_point_of_contact",
-    "secure_timeline",
     "visible_relations",
 ]
 
@@ -932,7 +921,7 @@ def redact(obj: Any, principal: Principal) -> Any:
 
     DataFrames lose those columns (and their ``attrs['revenue']``); dicts lose those keys and
     are redacted recursively; lists and tuples element by element; anything else is returned
-    as is. Rows are not filtered here (see :func:`secure_result`).
+    as is. Rows are not filtered here (see :func:`_secure_result`).
     """
     bad = _forbidden(principal)
     if isinstance(obj, pd.DataFrame):
@@ -967,7 +956,7 @@ def _keep_visible(
 # the secure entry points
 
 
-def secure_calculate(
+def _secure_calculate(
     data: Dataset,
     selection: Selection | None,
     principal: Principal,
@@ -1014,7 +1003,7 @@ def secure_calculate(
     return result
 
 
-def secure_result(
+def _secure_result(
     result: pd.DataFrame,
     data: Dataset,
     principal: Principal,
@@ -1067,7 +1056,7 @@ def _check_relation(
         )
 
 
-def secure_timeline(
+def _secure_timeline(
     data: Dataset,
     relation_id: str,
     principal: Principal,
@@ -1113,7 +1102,7 @@ def secure_timeline(
     return redact(tl, principal)
 
 
-def secure_sales_view(result: pd.DataFrame, principal: Principal, *args: Any, **kwargs: Any):
+def _secure_sales_view(result: pd.DataFrame, principal: Principal, *args: Any, **kwargs: Any):
     """:func:`aandacht.sales.sales_view` for ``principal``: only with ``sales_monitor``.
 
     Raises
@@ -1134,7 +1123,7 @@ def _is_sales_sheet(name: str) -> bool:
     return str(name).casefold() in titles | {"excluded"}
 
 
-def secure_export(
+def _secure_export(
     path: str | Path,
     sheets: Mapping[str, pd.DataFrame],
     principal: Principal,
@@ -1147,7 +1136,7 @@ def secure_export(
     without ``sales_monitor`` the sheet of relations excluded from the sales view (defined by
     their revenue) is left out. Text stays formula-safe as in ``write_xlsx``.
 
-    Rows are written as given: build them from :func:`secure_calculate` / :func:`secure_result`
+    Rows are written as given: build them from :func:`_secure_calculate` / :func:`_secure_result`
     so that they hold only visible relations.
     """
     from .export import write_xlsx
@@ -1169,7 +1158,7 @@ def _authorized(
     return authorize_selection(data, selection, principal, rules)
 
 
-def secure_contacts_per_employee(
+def _secure_contacts_per_employee(
     data: Dataset,
     selection: Selection | None,
     principal: Principal,
@@ -1183,7 +1172,7 @@ def secure_contacts_per_employee(
     return who.contacts_per_employee(data, sel, rules)
 
 
-def secure_employee_relation_matrix(
+def _secure_employee_relation_matrix(
     data: Dataset,
     selection: Selection | None,
     principal: Principal,
@@ -1197,7 +1186,7 @@ def secure_employee_relation_matrix(
     return who.employee_relation_matrix(data, sel, rules)
 
 
-def secure_single_point_of_contact(
+def _secure_single_point_of_contact(
     data: Dataset,
     selection: Selection | None,
     principal: Principal,
@@ -1213,7 +1202,7 @@ def secure_single_point_of_contact(
     return who.single_point_of_contact(data, sel, rules, user=user)
 
 
-def secure_department_band_matrix(
+def _secure_department_band_matrix(
     data: Dataset,
     result: pd.DataFrame,
     selection: Selection | None,
@@ -1236,7 +1225,7 @@ def secure_department_band_matrix(
     )
 
 
-def secure_handover_report(data: Dataset, user: str, principal: Principal, **kwargs: Any):
+def _secure_handover_report(data: Dataset, user: str, principal: Principal, **kwargs: Any):
     """:func:`aandacht.reports.handover_report` for ``principal`` (needs ``employees``).
 
     The report's tables keep only visible relations; contact details and quote amounts are
@@ -1249,7 +1238,7 @@ def secure_handover_report(data: Dataset, user: str, principal: Principal, **kwa
     return _secure_report(rep, data, principal, kwargs.get("as_of"), kwargs.get("rules"))
 
 
-def secure_catchup_report(
+def _secure_catchup_report(
     data: Dataset, me: str | None, since: dt.date | str, principal: Principal, **kwargs: Any
 ):
     """:func:`aandacht.reports.catchup_report` for ``principal``.
@@ -1283,7 +1272,7 @@ def _secure_report(rep: Any, data: Dataset, principal: Principal, as_of: Any, ru
     return dataclasses.replace(rep, **changes)
 
 
-def secure_answers(
+def _secure_answers(
     data: Dataset,
     relation_id: str,
     since: dt.date | str,

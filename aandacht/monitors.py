@@ -28,7 +28,7 @@ text) and ``attrs``. The database file is created readable by the server's user 
 it holds revenue. It must be on a local disk (WAL does not work on network file systems).
 
 What may be *shown* from a stored result is decided by :mod:`aandacht.access`
-(:func:`aandacht.access.secure_result`): history is kept per owner, and a result is passed
+(:meth:`aandacht.Session.result`): history is kept per owner, and a result is passed
 through the access rules again when it is loaded.
 
 >>> import tempfile, pandas as pd

@@ -509,37 +509,37 @@ class Session:
     # -- counting (S1, S2, S8) -----------------------------------------------------------------
 
     def calculate(self, selection: Selection | None = None, rules: Any = None) -> pd.DataFrame:
-        """:func:`aandacht.calculate` for this principal (:func:`aandacht.access.secure_calculate`);
-        the same question from the same principal is answered from the cache."""
+        """:func:`aandacht.calculate` for this principal (its relations only; revenue only with
+        ``revenue``); the same question from the same principal is answered from the cache."""
         sel = _selection_key(selection)
         p = self.principal
         key = ("calculate", sel, _scope(p), _rules_key(rules))
         data = self.data
         out = self._cached(
             key,
-            lambda: access.secure_calculate(data, sel, p, rules, count=self.service.calculate),
+            lambda: access._secure_calculate(data, sel, p, rules, count=self.service.calculate),
         )
         out.attrs["principal"] = p.login
         return out
 
     def result(self, result: pd.DataFrame, rules: Any = None) -> pd.DataFrame:
         """A stored result (a saved monitor, the last calculation) as this principal may see it."""
-        return self.service.run(access.secure_result, result, self.data, self.principal, rules)
+        return self.service.run(access._secure_result, result, self.data, self.principal, rules)
 
     def sales_view(self, result: pd.DataFrame, *args: Any, **kwargs: Any):
         """:func:`aandacht.sales.sales_view` — only with ``sales_monitor``, of the visible
         relations only, whatever ``result`` holds."""
         access.require(self.principal, "revenue", "the sales view")
         result = access._keep_visible(result, self.visible_relations(result.attrs.get("as_of")))
-        return access.secure_sales_view(result, self.principal, *args, **kwargs)
+        return access._secure_sales_view(result, self.principal, *args, **kwargs)
 
     # -- one relation (S7, B7) -----------------------------------------------------------------
 
     def timeline(self, relation_id: str, **kwargs: Any) -> pd.DataFrame:
         """:func:`aandacht.timeline` of a visible relation, without the fields the principal may
-        not see (:func:`aandacht.access.secure_timeline`)."""
+        not see."""
         return self.service.run(
-            access.secure_timeline, self.data, relation_id, self.principal, **kwargs
+            access._secure_timeline, self.data, relation_id, self.principal, **kwargs
         )
 
     def activity_per_month(self, relation_id: str, **kwargs: Any) -> pd.DataFrame:
@@ -570,7 +570,7 @@ class Session:
                 answers, self.data, relation_id, me, since, sales_permission=perm, **kwargs
             )
         return self.service.run(
-            access.secure_answers, self.data, relation_id, since, self.principal, **kwargs
+            access._secure_answers, self.data, relation_id, since, self.principal, **kwargs
         )
 
     # -- insights (B1, B2, B4, B6) -------------------------------------------------------------
@@ -625,7 +625,7 @@ class Session:
     ) -> pd.DataFrame:
         """:func:`aandacht.who.department_band_matrix` over the visible relations."""
         return self.service.run(
-            access.secure_department_band_matrix,
+            access._secure_department_band_matrix,
             self.data,
             result,
             _selection_key(selection),
@@ -637,7 +637,7 @@ class Session:
         """:func:`aandacht.who.employee_relation_matrix` (needs ``employees``), visible only."""
         sel = _selection_key(selection)
         df = self.service.run(
-            access.secure_employee_relation_matrix, self.data, sel, self.principal, **kwargs
+            access._secure_employee_relation_matrix, self.data, sel, self.principal, **kwargs
         )
         return df
 
@@ -645,14 +645,14 @@ class Session:
         """:func:`aandacht.who.single_point_of_contact` (needs ``employees``), visible only."""
         sel = _selection_key(selection)
         return self.service.run(
-            access.secure_single_point_of_contact, self.data, sel, self.principal, **kwargs
+            access._secure_single_point_of_contact, self.data, sel, self.principal, **kwargs
         )
 
     def contacts_per_employee(self, selection: Selection | None = None, **kwargs: Any):
         """:func:`aandacht.who.contacts_per_employee` (needs ``employees``)."""
         sel = _selection_key(selection)
         return self.service.run(
-            access.secure_contacts_per_employee, self.data, sel, self.principal, **kwargs
+            access._secure_contacts_per_employee, self.data, sel, self.principal, **kwargs
         )
 
     # -- reports (S15) and exports (S13) -------------------------------------------------------
@@ -660,14 +660,14 @@ class Session:
     def handover_report(self, user: str, **kwargs: Any):
         """:func:`aandacht.reports.handover_report` (needs ``employees``), visible only."""
         return self.service.run(
-            access.secure_handover_report, self.data, user, self.principal, **kwargs
+            access._secure_handover_report, self.data, user, self.principal, **kwargs
         )
 
     def catchup_report(self, me: str | None, since: Any, **kwargs: Any):
         """:func:`aandacht.reports.catchup_report` — one's own (``me`` default the principal's
         CRM user), or anyone's with ``employees``; visible relations only."""
         return self.service.run(
-            access.secure_catchup_report, self.data, me, since, self.principal, **kwargs
+            access._secure_catchup_report, self.data, me, since, self.principal, **kwargs
         )
 
     def export_xlsx(
@@ -677,7 +677,7 @@ class Session:
         fills: Mapping[str, Mapping[str, Callable[[object], str | None]]] | None = None,
     ) -> Path:
         """Write a workbook of ``sheets`` without the columns the principal may not see
-        (:func:`aandacht.access.secure_export`) and without rows of relations it may not see
+        (revenue, contact details) and without rows of relations it may not see
         (a sheet with a relation id column, ``relation_id`` or its title ``Code``; the
         relations visible on the sheet's ``as_of``, else today)."""
         safe = {}
@@ -689,7 +689,7 @@ class Session:
                     )
                     break
             safe[name] = df
-        return access.secure_export(path, safe, self.principal, fills=fills)
+        return access._secure_export(path, safe, self.principal, fills=fills)
 
 
 __all__ = ["CACHE_SIZE", "DataService", "LiveStatus", "Session"]

@@ -10,7 +10,7 @@ session :func:`session_principal` turns it into a principal with
   ``AANDACHT_REQUIRE_LOGIN=1`` and no log-in → :class:`~aandacht.access.PermissionDenied`, shown
   as a plain page by :func:`refused_page` (no dashboard, no data loaded, no traceback).
 
-What the principal may see is enforced by the library's ``secure_*`` functions, which the state
+What the principal may see is enforced by the library's :class:`aandacht.Session`, which the state
 (:mod:`app.state`) calls with ``state.principal``; this module only finds out who is asking.
 """
 

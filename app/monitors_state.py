@@ -5,7 +5,7 @@ kept in the store (:class:`aandacht.monitors.MonitorStore`) per login, or shared
 when the principal may share (``share_monitors``). Every calculation is stored there with its
 time, its settings and the monitor it ran; :class:`SavedMonitors` lists, saves, opens and deletes
 monitors and lists and shows this login's earlier calculations (each passed through
-:func:`aandacht.access.secure_result` before it is shown).
+:meth:`aandacht.Session.result` before it is shown).
 
 The store checks the owner of every change (``by=principal``): a session can change only its
 own monitors, and shared ones only with ``share_monitors``, whatever the browser sends.

@@ -35,6 +35,7 @@ from aandacht.access import (
     principal_for,
 )
 from aandacht.i18n import t
+from aandacht.service import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-03-31"
@@ -203,7 +204,7 @@ REVENUE = ["orders", "invoices", "revenue"]
 
 def test_no_revenue_columns_without_the_role(ds, who):
     for name in ("jan", "petra", "boss", "top"):
-        res = access.secure_calculate(ds, sel(), who[name])
+        res = Session(ds, who[name]).calculate(sel())
         assert not [c for c in res.columns if is_revenue_column(c)], name
         assert not set(REVENUE) & set(res.columns)
         assert res.attrs["revenue"] is None and res.attrs["principal"] == who[name].login
@@ -212,7 +213,7 @@ def test_no_revenue_columns_without_the_role(ds, who):
 @pytest.mark.parametrize("basis", ["orders", "invoices", "both"])
 def test_asking_for_revenue_without_the_role_is_refused(ds, who, basis):
     with pytest.raises(PermissionDenied) as exc:
-        access.secure_calculate(ds, sel(revenue=basis), who["petra"])
+        Session(ds, who["petra"]).calculate(sel(revenue=basis))
     assert str(exc.value) == (
         f"petra@example.nl may not see revenue ({basis}): it is shown only to the "
         "sales_monitor role"
@@ -220,32 +221,32 @@ def test_asking_for_revenue_without_the_role_is_refused(ds, who, basis):
 
 
 def test_sales_monitor_gets_the_library_s_revenue(ds, who):
-    res = access.secure_calculate(ds, sel(revenue="both"), who["jan.sales"])
+    res = Session(ds, who["jan.sales"]).calculate(sel(revenue="both"))
     full = aandacht.calculate(ds, sel(revenue="both"))
     expected = full[full.relation_id.isin(["R1", "R3"])].reset_index(drop=True)
     pd.testing.assert_frame_equal(res, expected)
     assert res.set_index("relation_id").revenue.to_dict() == {"R1": 2001.0, "R3": 250.0}
-    admin = access.secure_calculate(ds, sel(revenue="both"), who["admin"])
+    admin = Session(ds, who["admin"]).calculate(sel(revenue="both"))
     pd.testing.assert_frame_equal(admin, full)
 
 
 def test_sales_view_only_with_the_role(ds, who):
-    res = access.secure_calculate(ds, sel(revenue="both"), who["admin"])
+    res = Session(ds, who["admin"]).calculate(sel(revenue="both"))
     with pytest.raises(PermissionDenied, match="may not see the sales view"):
-        access.secure_sales_view(res, who["boss"])
-    view = access.secure_sales_view(res, who["admin"])
+        Session(ds, who["boss"]).sales_view(res)
+    view = Session(ds, who["admin"]).sales_view(res)
     assert view.total_revenue == pytest.approx(2251.0)
 
 
 def test_a_stored_result_with_revenue_is_stripped_for_others(ds, who):
     stored = aandacht.calculate(ds, sel(revenue="both"))
     for name in ("petra", "boss"):
-        shown = access.secure_result(stored, ds, who[name])
+        shown = Session(ds, who[name]).result(stored)
         assert not [c for c in shown.columns if is_revenue_column(c)]
         assert shown.attrs["revenue"] is None
         assert len(shown) == 4
     assert "revenue" in stored.columns and stored.attrs["revenue"] == "both"  # not modified
-    mine = access.secure_result(stored, ds, who["jan.sales"])
+    mine = Session(ds, who["jan.sales"]).result(stored)
     assert mine.relation_id.tolist() == ["R1", "R3"] and "revenue" in mine.columns
 
 
@@ -283,33 +284,33 @@ def test_own_relations_are_those_with_recent_contact(ds, who):
 def test_calculation_measures_only_visible_relations(ds, who):
     full = aandacht.calculate(ds, sel())
     for name, ids in (("jan", ["R1", "R3"]), ("top", ["R1", "R2"]), ("recent", ["R1"])):
-        res = access.secure_calculate(ds, sel(), who[name])
+        res = Session(ds, who[name]).calculate(sel())
         expected = full[full.relation_id.isin(ids)].reset_index(drop=True)
         pd.testing.assert_frame_equal(res, expected)
         assert res.attrs["restricted"] and res.attrs["n_relations"] == len(ids)
-    res = access.secure_calculate(ds, sel(b_group="top customers"), who["jan"])
+    res = Session(ds, who["jan"]).calculate(sel(b_group="top customers"))
     assert res.relation_id.tolist() == ["R1"]
     assert res.attrs["b_group"] == "top customers" and res.attrs["restricted"]
-    res = access.secure_calculate(ds, sel(relations=("R3", "R4")), who["jan"])
+    res = Session(ds, who["jan"]).calculate(sel(relations=("R3", "R4")))
     assert res.relation_id.tolist() == ["R3"] and res.attrs["relations_selected"]
-    res = access.secure_calculate(ds, sel(relations=("R4",)), who["jan"])
+    res = Session(ds, who["jan"]).calculate(sel(relations=("R4",)))
     assert res.empty and res.attrs["restricted"]
-    res = access.secure_calculate(ds, sel(relations=("R1",)), who["jan"])
+    res = Session(ds, who["jan"]).calculate(sel(relations=("R1",)))
     assert res.relation_id.tolist() == ["R1"] and not res.attrs["restricted"]
-    everything = access.secure_calculate(ds, sel(), who["petra"])
+    everything = Session(ds, who["petra"]).calculate(sel())
     pd.testing.assert_frame_equal(everything, full, check_like=False)
     assert not everything.attrs["restricted"]
 
 
 def test_timeline_of_an_invisible_relation_is_refused(ds, who):
     with pytest.raises(PermissionDenied, match="may not see relation R2: it is not one of"):
-        access.secure_timeline(ds, "R2", who["jan"], as_of=AS_OF)
-    assert len(access.secure_timeline(ds, "R3", who["jan"], as_of=AS_OF)) == 2
+        Session(ds, who["jan"]).timeline("R2", as_of=AS_OF)
+    assert len(Session(ds, who["jan"]).timeline("R3", as_of=AS_OF)) == 2
 
 
 def test_stored_result_rows_are_limited_to_visible_relations(ds, who):
     stored = aandacht.calculate(ds, sel())
-    shown = access.secure_result(stored, ds, who["top"])
+    shown = Session(ds, who["top"]).result(stored)
     assert shown.relation_id.tolist() == ["R1", "R2"] and shown.attrs["n_relations"] == 2
 
 
@@ -317,16 +318,16 @@ def test_stored_result_rows_are_limited_to_visible_relations(ds, who):
 
 
 def test_timeline_without_contact_details_has_no_subject_or_body(ds, who):
-    tl = access.secure_timeline(ds, "R1", who["petra"], as_of=AS_OF)
+    tl = Session(ds, who["petra"]).timeline("R1", as_of=AS_OF)
     full = aandacht.timeline(ds, "R1", as_of=AS_OF)
     assert "subject" not in tl.columns and "body" not in tl.columns  # gone, not blanked
     assert "amount" not in tl.columns  # no revenue either
     assert tl.event_id.tolist() == full.event_id.tolist()  # every event is still there
     assert tl.counted.tolist() == full.counted.tolist()
 
-    tl = access.secure_timeline(ds, "R1", who["jan"], as_of=AS_OF)
+    tl = Session(ds, who["jan"]).timeline("R1", as_of=AS_OF)
     assert {"subject", "body"} <= set(tl.columns) and "amount" not in tl.columns
-    tl = access.secure_timeline(ds, "R1", who["jan.sales"], as_of=AS_OF)
+    tl = Session(ds, who["jan.sales"]).timeline("R1", as_of=AS_OF)
     assert list(tl.columns) == list(full.columns)
 
 
@@ -345,14 +346,14 @@ def test_redact_removes_contact_details_from_nested_answers(who):
 
 
 def test_catchup_report_without_contact_details_and_amounts(ds, who):
-    rep = access.secure_catchup_report(ds, None, "2026-03-01", who["jan"], as_of=AS_OF)
+    rep = Session(ds, who["jan"]).catchup_report(None, "2026-03-01", as_of=AS_OF)
     assert set(rep.events.relation_id) <= {"R1", "R3"} and len(rep.events) > 0
     assert "subject" in rep.events.columns  # account managers see contact details
     assert "amount" not in rep.events.columns  # but no amounts
     with pytest.raises(PermissionDenied, match="no CRM user_id"):
-        access.secure_catchup_report(ds, None, "2026-03-01", who["top"], as_of=AS_OF)
+        Session(ds, who["top"]).catchup_report(None, "2026-03-01", as_of=AS_OF)
     with pytest.raises(PermissionDenied, match="catch-up report of PB"):
-        access.secure_catchup_report(ds, "PB", "2026-03-01", who["jan"], as_of=AS_OF)
+        Session(ds, who["jan"]).catchup_report("PB", "2026-03-01", as_of=AS_OF)
 
 
 # --- figures per employee ----------------------------------------------------------------------
@@ -361,53 +362,49 @@ def test_catchup_report_without_contact_details_and_amounts(ds, who):
 def test_one_colleague_s_figures_need_the_permission(ds, who):
     petra = who["petra"]
     with pytest.raises(PermissionDenied, match=r"figures of employee\(s\) JdV"):
-        access.secure_calculate(ds, sel(users=("JdV",)), petra)
+        Session(ds, petra).calculate(sel(users=("JdV",)))
     with pytest.raises(PermissionDenied, match=r"figures of employee\(s\) JdV"):
-        access.secure_calculate(ds, sel(users=("PB", "JdV")), petra)
-    own = access.secure_calculate(ds, sel(users=("PB",)), petra)  # one's own figures
+        Session(ds, petra).calculate(sel(users=("PB", "JdV")))
+    own = Session(ds, petra).calculate(sel(users=("PB",)))  # one's own figures
     assert own.total.sum() == aandacht.calculate(ds, sel(users=("PB",))).total.sum()
-    assert len(access.secure_calculate(ds, sel(user_group="inside sales"), petra)) == 4
+    assert len(Session(ds, petra).calculate(sel(user_group="inside sales"))) == 4
     with pytest.raises(PermissionDenied, match="'Marketing'.*1 member"):
-        access.secure_calculate(ds, sel(user_group="Marketing"), petra)
-    boss = access.secure_calculate(ds, sel(users=("JdV",)), who["boss"])
+        Session(ds, petra).calculate(sel(user_group="Marketing"))
+    boss = Session(ds, who["boss"]).calculate(sel(users=("JdV",)))
     pd.testing.assert_frame_equal(boss, aandacht.calculate(ds, sel(users=("JdV",))))
     with pytest.raises(PermissionDenied, match="figures of employee"):
-        access.secure_timeline(ds, "R1", petra, users=["JdV"], as_of=AS_OF)
+        Session(ds, petra).timeline("R1", users=["JdV"], as_of=AS_OF)
 
 
 def test_role_with_users_self_counts_only_own_figures(ds, who):
     me = who["self"]
-    res = access.secure_calculate(ds, sel(), me)
+    res = Session(ds, me).calculate(sel())
     assert res.attrs["users"] == ["JdV"]
     assert res.total.sum() == aandacht.calculate(ds, sel(users=("JdV",))).total.sum()
     with pytest.raises(PermissionDenied, match="only one's own figures"):
-        access.secure_calculate(ds, sel(user_group="inside sales"), me)
+        Session(ds, me).calculate(sel(user_group="inside sales"))
     with pytest.raises(PermissionDenied, match="only one's own figures"):
-        access.secure_result(aandacht.calculate(ds, sel()), ds, me)  # all users' figures
+        Session(ds, me).result(aandacht.calculate(ds, sel()))  # all users' figures
 
 
 def test_stored_result_of_one_employee_is_refused(ds, who):
     stored = aandacht.calculate(ds, sel(users=("JdV",)))
     with pytest.raises(PermissionDenied, match="JdV"):
-        access.secure_result(stored, ds, who["petra"])
-    assert len(access.secure_result(stored, ds, who["boss"])) == 4
+        Session(ds, who["petra"]).result(stored)
+    assert len(Session(ds, who["boss"]).result(stored)) == 4
 
 
 def test_who_matrices_and_handover_need_the_permission(ds, who):
     s = sel()
-    for fn in (
-        access.secure_contacts_per_employee,
-        access.secure_employee_relation_matrix,
-        access.secure_single_point_of_contact,
-    ):
+    for method in ("contacts_per_employee", "employee_relation_matrix", "single_point_of_contact"):
         with pytest.raises(PermissionDenied, match="figures per employee"):
-            fn(ds, s, who["jan"])
-        assert len(fn(ds, s, who["boss"])) > 0
-    m = access.secure_employee_relation_matrix(ds, s, who["boss"])
+            getattr(Session(ds, who["jan"]), method)(s)
+        assert len(getattr(Session(ds, who["boss"]), method)(s)) > 0
+    m = Session(ds, who["boss"]).employee_relation_matrix(s)
     assert "JdV" in m.columns
     with pytest.raises(PermissionDenied, match="hand-over report"):
-        access.secure_handover_report(ds, "JdV", who["jan"], as_of=AS_OF)
-    rep = access.secure_handover_report(ds, "JdV", who["boss"], as_of=AS_OF)
+        Session(ds, who["jan"]).handover_report("JdV", as_of=AS_OF)
+    rep = Session(ds, who["boss"]).handover_report("JdV", as_of=AS_OF)
     assert set(rep.relations.relation_id) == {"R1", "R3"}
     assert "open_quote_amount" not in rep.relations.columns  # a manager sees no amounts
     assert "amount" not in rep.open_quotes.columns
@@ -416,8 +413,8 @@ def test_who_matrices_and_handover_need_the_permission(ds, who):
 
 def test_department_matrix_counts_only_visible_relations(ds, who):
     s = sel()
-    res = access.secure_calculate(ds, s, who["jan"])
-    m = access.secure_department_band_matrix(ds, res, s, who["jan"])
+    res = Session(ds, who["jan"]).calculate(s)
+    m = Session(ds, who["jan"]).department_band_matrix(res, s)
     assert int(m["total"].sum()) == int(res.total.sum())
     full = aandacht.calculate(ds, s)
     assert int(m["total"].sum()) < int(full.total.sum())
@@ -454,14 +451,14 @@ def _app_like_sheets(result: pd.DataFrame, lang: str = "nl") -> dict[str, pd.Dat
 
 
 def test_export_has_no_revenue_without_the_role(ds, who, tmp_path):
-    full = access.secure_calculate(ds, sel(revenue="both"), who["admin"])
+    full = Session(ds, who["admin"]).calculate(sel(revenue="both"))
     money = {float(v) for c in REVENUE for v in full[c] if v}
     assert money == {1000.5, 2001.0, 250.0}
 
     # belt: sheets that do hold revenue (built for an admin) lose it for a viewer
     sheets = _app_like_sheets(full)
     assert t("col_revenue", "nl") in sheets[t("sheet_relations", "nl")].columns
-    path = access.secure_export(tmp_path / "viewer.xlsx", sheets, who["petra"])
+    path = Session(ds, who["petra"]).export_xlsx(tmp_path / "viewer.xlsx", sheets)
     names, values = _cells(path)
     assert t("sheet_excluded", "nl") not in names
     assert not [v for v in values if isinstance(v, str) and is_revenue_column(v)]
@@ -470,14 +467,14 @@ def test_export_has_no_revenue_without_the_role(ds, who, tmp_path):
     assert not any(isinstance(v, float) and not math.isnan(v) and v % 1 for v in values)
 
     # braces: the viewer's own calculation never had any
-    mine = access.secure_calculate(ds, sel(), who["petra"])
-    path = access.secure_export(tmp_path / "mine.xlsx", _app_like_sheets(mine), who["petra"])
+    mine = Session(ds, who["petra"]).calculate(sel())
+    path = Session(ds, who["petra"]).export_xlsx(tmp_path / "mine.xlsx", _app_like_sheets(mine))
     names, values = _cells(path)
     assert names == [t("sheet_relations", "nl")]
     assert not {float(v) for v in values if isinstance(v, int | float)} & money
 
     # the sales monitor gets everything
-    path = access.secure_export(tmp_path / "admin.xlsx", sheets, who["admin"])
+    path = Session(ds, who["admin"]).export_xlsx(tmp_path / "admin.xlsx", sheets)
     names, values = _cells(path)
     assert t("sheet_excluded", "nl") in names and money <= {
         float(v) for v in values if isinstance(v, int | float)
@@ -488,11 +485,11 @@ def test_export_without_contact_details(ds, who, tmp_path):
     tl = aandacht.timeline(ds, "R1", as_of=AS_OF)
     tl.loc[tl.index[0], "subject"] = "Vertrouwelijk gesprek"
     en = tl.rename(columns={"subject": t("col_subject", "en"), "body": t("col_body", "en")})
-    path = access.secure_export(tmp_path / "t.xlsx", {"a": tl, "b": en}, who["petra"])
+    path = Session(ds, who["petra"]).export_xlsx(tmp_path / "t.xlsx", {"a": tl, "b": en})
     _, values = _cells(path)
     assert "Vertrouwelijk gesprek" not in values
     assert not [v for v in values if isinstance(v, str) and is_contact_column(v)]
-    path = access.secure_export(tmp_path / "t2.xlsx", {"a": tl}, who["jan"])
+    path = Session(ds, who["jan"]).export_xlsx(tmp_path / "t2.xlsx", {"a": tl})
     assert "Vertrouwelijk gesprek" in _cells(path)[1]
 
 
@@ -556,8 +553,8 @@ def test_the_same_permissions_in_postgres():
             duck, p, "2026-10-31"
         )
         sel = s if p.can_see_revenue else dataclasses.replace(s, revenue=None)
-        a = access.secure_calculate(duck, sel, p)
-        b = access.secure_calculate(pg, sel, p)
+        a = Session(duck, p).calculate(sel)
+        b = Session(pg, p).calculate(sel)
         assert a.relation_id.tolist() == b.relation_id.tolist(), login
         assert a.total.tolist() == b.total.tolist(), login
         assert list(a.columns) == list(b.columns), login

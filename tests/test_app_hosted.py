@@ -19,6 +19,7 @@ import aandacht
 from aandacht import access
 from aandacht.monitors import Monitor, MonitorStore
 from aandacht.selection import MAX_SELECTION_BYTES
+from aandacht.service import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -157,7 +158,7 @@ def test_save_open_delete_monitors(data, folder):
         "quantile",
     )
     assert s.thresholds == [0.1, 0.3, 0.6, 0.9] and s.monitor_name == "Mijn maand"
-    expected = access.secure_calculate(s.data, monitor_of(s, "x").selection(AS_OF), s.principal)
+    expected = Session(s.data, s.principal).calculate(monitor_of(s, "x").selection(AS_OF))
     pd.testing.assert_frame_equal(s.result, expected, check_dtype=False)
     latest = MonitorStore(folder).latest_calculation(data, owner="jan@example.nl")
     assert latest.monitor == "Mijn maand" and saved.history[0].monitor == "Mijn maand"

@@ -81,7 +81,7 @@ def test_next_visit_shows_the_stored_result_without_counting(state, data, monkey
         raise AssertionError("the next visit must not recount")
 
     monkeypatch.setattr(aandacht, "calculate", boom)
-    monkeypatch.setattr(aandacht.engine, "calculate", boom)  # behind access.secure_calculate
+    monkeypatch.setattr(aandacht.engine, "calculate", boom)  # behind the session's calculate
     again = MonitorState(data, store_folder=state.store_folder, as_of=AS_OF)
     pd.testing.assert_frame_equal(again.result, state.result)
     assert again.calculated_at == state.calculated_at

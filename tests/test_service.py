@@ -52,9 +52,9 @@ def test_local_session_is_the_library(service):
 
 def test_results_are_cached_and_copied(service, monkeypatch):
     calls = []
-    real = access.secure_calculate
+    real = access._secure_calculate
     monkeypatch.setattr(
-        access, "secure_calculate", lambda *a, **k: calls.append(1) or real(*a, **k)
+        access, "_secure_calculate", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     service.invalidate()
     viewer = Principal("anna", all_relations=True)
