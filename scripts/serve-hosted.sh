@@ -11,11 +11,24 @@
 #                            PANEL_OAUTH_SECRET, PANEL_OAUTH_ENCRYPTION, PANEL_OAUTH_REDIRECT_URI,
 #                            PANEL_OAUTH_EXTRA_PARAMS as Panel reads them)
 #   PORT (5006), ADDRESS (127.0.0.1), AANDACHT_ORIGIN (the public host[:port] for websockets)
-# Extra arguments are passed on to `panel serve` (e.g. --num-procs 2).
+# Extra arguments are passed on to `panel serve` (e.g. --log-level debug); not --num-procs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 die() { echo "serve-hosted: $*" >&2; exit 2; }
+
+# panel serve --num-procs N forks N processes that share the port: a page's websocket may reach
+# another process than the one that made its session (bench/load_test.py -- --num-procs 2 on
+# 07-12-2026: pages with the wrong login's figures, stylesheets asked of cdn.holoviz.org, half
+# the sessions never finished). Run several servers on their own ports behind a proxy with
+# sticky sessions instead (docs/hosting.md).
+for arg in "$@"; do
+  case "$arg" in
+    --num-procs|--num-procs=*) die "--num-procs is not supported: a session's page and its \
+websocket may reach different processes. Run several serve-hosted.sh on their own PORT behind \
+a proxy with sticky sessions (docs/hosting.md, 'In front of it')" ;;
+  esac
+done
 
 [ -n "${AANDACHT_ACCESS:-}" ] || die "set AANDACHT_ACCESS to the access.yaml that maps logins to roles"
 [ -f "$AANDACHT_ACCESS" ] || die "AANDACHT_ACCESS: $AANDACHT_ACCESS does not exist"

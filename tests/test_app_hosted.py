@@ -231,3 +231,20 @@ def test_unreachable_database_gets_a_page_without_password(monkeypatch):
     html = error_page(exc.value).main[0].object
     assert "cannot connect to the database" in html and "127.0.0.1:1/crm" in html
     assert "geheim" not in html
+
+
+@pytest.mark.parametrize("arg", [["--num-procs", "2"], ["--num-procs=2"]])
+def test_serve_hosted_refuses_several_processes_on_one_port(arg):
+    """A page's websocket could reach another process than its session's: refused, exit 2."""
+    import subprocess
+
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "serve-hosted.sh"), "--port", "1", *arg],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 2, out
+    assert "--num-procs is not supported" in out.stderr
+    assert "sticky sessions" in out.stderr
