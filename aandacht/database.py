@@ -85,7 +85,7 @@ def load_database(
             for col, dtype in (("active", "boolean"),):
                 if col in frames[name].columns:
                     frames[name][col] = frames[name][col].astype(dtype)
-    return _finish(con, frames, events, files, shown, problems)
+    return _finish(con, frames, events, files, shown, problems, check_text=True)
 
 
 _PG_TYPES = {

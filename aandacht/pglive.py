@@ -562,7 +562,9 @@ class TableWatcher(Watcher):
             new = feed._conform(feed._raw_range(w, upto))
             if seen:
                 new = new.filter(~new.event_id.isin(seen))
-            problems += validation.check_events(new, small, file)
+            problems += validation.check_events(
+                new, small, file, text_columns=validation.FREE_TEXT_EVENT_COLUMNS
+            )
         return problems
 
     def _reload(self) -> int:

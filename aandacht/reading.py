@@ -69,8 +69,11 @@ def read_tables(path: Path, mp: Mapping, con) -> Dataset:
     return _finish(con, frames, events, files, text, problems)
 
 
-def _finish(con, frames, events, files, origin, problems=()) -> Dataset:
-    """Validate what was read; raise one DataError with every problem found."""
+def _finish(con, frames, events, files, origin, problems=(), check_text=False) -> Dataset:
+    """Validate what was read; raise one DataError with every problem found.
+
+    ``check_text``: check the events' free text for control characters in the engine, for
+    text that was not parsed here (a database table); a Parquet file's always is."""
     problems = list(problems)
     small = {}
     for name in ("relations", "relation_groups", "users", "user_groups"):
@@ -82,13 +85,15 @@ def _finish(con, frames, events, files, origin, problems=()) -> Dataset:
     if len(small) == 4:
         problems += validation.check_groups(small, files)
         if events is not None:
-            # a Parquet file's text is not parsed here: check it for control characters
+            # a Parquet file's or a table's text is not parsed here: check its control characters
             from_parquet = str(files.get("events", "")).lower().endswith(".parquet")
             problems += validation.check_events(
                 events,
                 small,
                 files["events"],
-                text_columns=validation.FREE_TEXT_EVENT_COLUMNS if from_parquet else (),
+                text_columns=validation.FREE_TEXT_EVENT_COLUMNS
+                if from_parquet or check_text
+                else (),
             )
     if problems:
         raise DataError(problems)

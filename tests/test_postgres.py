@@ -110,6 +110,23 @@ def test_validation_runs_in_the_database(both):
         write_tables(url, {"events": sample_tables()["events"]}, replace=True)
 
 
+def test_control_characters_in_table_text_are_problems(both):
+    """A table's text is not parsed as a CSV file's is: checked in the database at load."""
+    t = sample_tables()
+    t["events"]["subject"] = t["events"]["subject"].astype(object)
+    t["events"].loc[4, "subject"] = "bell\x07subject"
+    url = PG_URL
+    write_tables(url, {"events": t["events"]}, replace=True)
+    try:
+        with pytest.raises(aandacht.DataError) as exc:
+            aandacht.load(url)
+        found = [p for p in exc.value.problems if "control character" in p.message]
+        assert [(p.column, p.value) for p in found] == [("subject", "bell\x07subject")]
+        assert "[table events]" in found[0].file
+    finally:
+        write_tables(url, {"events": sample_tables()["events"]}, replace=True)
+
+
 def test_timestamptz_column_is_read_in_dutch_time(both):
     """A CRM database with ``timestamp with time zone``: the same Dutch days as a CSV with offsets."""
     import psycopg
