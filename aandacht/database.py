@@ -35,7 +35,7 @@ def load_database(
     returns the rows that are the data set's events; they are conformed and validated. The live
     feed (:mod:`aandacht.pglive`) leaves out the rows it has not taken in yet.
     """
-    from .reading import _empty, _finish, conform_ibis
+    from .reading import _empty, _finish, conform_ibis, control_problems
 
     shown = _redact(url)
     try:
@@ -82,6 +82,7 @@ def load_database(
             events = t
         else:
             frames[name] = t.to_pandas()
+            problems += control_problems(frames[name], name, files[name])
             for col, dtype in (("active", "boolean"),):
                 if col in frames[name].columns:
                     frames[name][col] = frames[name][col].astype(dtype)

@@ -463,6 +463,24 @@ def _problems(bad_by_col: dict, name: str, file: str) -> list[Problem]:
     return problems
 
 
+def control_problems(df: pd.DataFrame, name: str, file: str) -> list[Problem]:
+    """Problems for text values of ``df`` (a table read without :func:`_parse`, e.g. from a
+    database) that hold a control character: the same messages as a CSV file's."""
+    bad_by_col: dict[str, tuple[list, int]] = {}
+    for col, kind in COLUMNS[name].items():
+        if kind != "text" or col not in df.columns:
+            continue
+        s = df[col]
+        hit = s.map(lambda v: isinstance(v, str) and re.search(_CONTROL, v) is not None)
+        bad = list(s.index[hit.to_numpy(bool)])
+        if bad:
+            shown = [
+                (int(df.at[i, ROW]) if ROW in df.columns else None, s[i]) for i in bad[:_MAX_SHOWN]
+            ]
+            bad_by_col[col] = (shown, len(bad))
+    return _problems(bad_by_col, name, file)
+
+
 _BAD = {
     "datetime": "not a date/time",
     "float": "not a number",

@@ -127,6 +127,24 @@ def test_control_characters_in_table_text_are_problems(both):
         write_tables(url, {"events": sample_tables()["events"]}, replace=True)
 
 
+def test_control_characters_in_a_small_table_are_problems(both):
+    """The relations, users and groups of a database: the same check and message as a CSV's."""
+    rel = sample_tables()["relations"].copy()
+    rel["name"] = rel["name"].astype(object)
+    rel.loc[2, "name"] = "bad\x07name"
+    write_tables(PG_URL, {"relations": rel}, replace=True)
+    try:
+        with pytest.raises(aandacht.DataError) as exc:
+            aandacht.load(PG_URL)
+        found = [(p.column, p.value, p.message) for p in exc.value.problems]
+        assert found == [
+            ("name", "bad\x07name", "contains a control character (such as a NUL byte)")
+        ]
+        assert "[table relations]" in exc.value.problems[0].file
+    finally:
+        write_tables(PG_URL, {"relations": sample_tables()["relations"]}, replace=True)
+
+
 def test_timestamptz_column_is_read_in_dutch_time(both):
     """A CRM database with ``timestamp with time zone``: the same Dutch days as a CSV with offsets."""
     import psycopg
