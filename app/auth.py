@@ -67,7 +67,7 @@ def expire_when_closed(doc: Any = None, grace: float | None = None, every_ms: in
         elif seen["connected"] and session.milliseconds_since_last_unsubscribe > grace * 1000:
             seen["asked"] = True
             session.request_expiration()
-            log.info("page of session %s closed %.0f s ago: discarding it", session.id, grace)
+            log.info("page of session %s closed over %.0f s ago: discarding it", session.id, grace)
 
     doc.add_periodic_callback(check, every_ms)
     return True

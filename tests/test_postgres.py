@@ -3,6 +3,7 @@
 Needs ``PG_URL`` (``.ci/run`` starts a server with ``scripts/postgres-start.sh`` and sets it).
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -94,37 +95,39 @@ def test_timeline_identical(both):
     assert (pd.to_datetime(a.timestamp) == pd.to_datetime(b.timestamp)).all()
 
 
+@contextlib.contextmanager
+def refused(**tables):
+    """Write ``tables`` (name=frame) over the sample's, yield the load's DataError, put the
+    sample's back."""
+    write_tables(PG_URL, tables, replace=True)
+    try:
+        with pytest.raises(aandacht.DataError) as exc:
+            aandacht.load(PG_URL)
+        yield exc.value
+    finally:
+        sample = sample_tables()
+        write_tables(PG_URL, {name: sample[name] for name in tables}, replace=True)
+
+
 def test_validation_runs_in_the_database(both):
     t = sample_tables()
     t["events"].loc[7, "relation_id"] = "R-UNKNOWN"
     t["events"].loc[9, "source"] = "telepathy"
-    url = PG_URL
-    write_tables(url, {"events": t["events"]}, replace=True)
-    try:
-        with pytest.raises(aandacht.DataError) as exc:
-            aandacht.load(url)
-        text = str(exc.value)
-        assert "R-UNKNOWN is not in relations" in text and "telepathy" in text
-        assert "aandacht:***@" in text and "aandacht:aandacht@" not in text
-    finally:
-        write_tables(url, {"events": sample_tables()["events"]}, replace=True)
+    with refused(events=t["events"]) as err:
+        text = str(err)
+    assert "R-UNKNOWN is not in relations" in text and "telepathy" in text
+    assert "aandacht:***@" in text and "aandacht:aandacht@" not in text
 
 
 def test_control_characters_in_table_text_are_problems(both):
     """A table's text is not parsed as a CSV file's is: checked in the database at load."""
-    t = sample_tables()
-    t["events"]["subject"] = t["events"]["subject"].astype(object)
-    t["events"].loc[4, "subject"] = "bell\x07subject"
-    url = PG_URL
-    write_tables(url, {"events": t["events"]}, replace=True)
-    try:
-        with pytest.raises(aandacht.DataError) as exc:
-            aandacht.load(url)
-        found = [p for p in exc.value.problems if "control character" in p.message]
-        assert [(p.column, p.value) for p in found] == [("subject", "bell\x07subject")]
-        assert "[table events]" in found[0].file
-    finally:
-        write_tables(url, {"events": sample_tables()["events"]}, replace=True)
+    ev = sample_tables()["events"]
+    ev["subject"] = ev["subject"].astype(object)
+    ev.loc[4, "subject"] = "bell\x07subject"
+    with refused(events=ev) as err:
+        found = [p for p in err.problems if "control character" in p.message]
+    assert [(p.column, p.value) for p in found] == [("subject", "bell\x07subject")]
+    assert "[table events]" in found[0].file
 
 
 def test_control_characters_in_a_small_table_are_problems(both):
@@ -132,17 +135,10 @@ def test_control_characters_in_a_small_table_are_problems(both):
     rel = sample_tables()["relations"].copy()
     rel["name"] = rel["name"].astype(object)
     rel.loc[2, "name"] = "bad\x07name"
-    write_tables(PG_URL, {"relations": rel}, replace=True)
-    try:
-        with pytest.raises(aandacht.DataError) as exc:
-            aandacht.load(PG_URL)
-        found = [(p.column, p.value, p.message) for p in exc.value.problems]
-        assert found == [
-            ("name", "bad\x07name", "contains a control character (such as a NUL byte)")
-        ]
-        assert "[table relations]" in exc.value.problems[0].file
-    finally:
-        write_tables(PG_URL, {"relations": sample_tables()["relations"]}, replace=True)
+    with refused(relations=rel) as err:
+        found = [(p.column, p.value, p.message) for p in err.problems]
+    assert found == [("name", "bad\x07name", "contains a control character (such as a NUL byte)")]
+    assert "[table relations]" in err.problems[0].file
 
 
 def test_timestamptz_column_is_read_in_dutch_time(both):
