@@ -99,12 +99,12 @@ class FolderWatcher(Watcher):
 
     def warm(self) -> None:
         """The data set's known event ids (to reject an id seen before; about a second at 10M
-        events), made before the first file arrives."""
-        from .feed import KnownIds
+        events) and the compiled checks of a new file, made before the first file arrives."""
+        from .feed import prepare
 
         try:
             with self.service.lock:
-                KnownIds.of(self.service.data)
+                prepare(self.service.data)
         except Exception:  # made again with the first file; that one says what is wrong
             log.exception("could not index the event ids")
 
@@ -196,6 +196,7 @@ class FolderWatcher(Watcher):
             self._stuck = None
             live.error = ""
             self._rejected = self._left_out()
+            self.warm()  # the new data set's ids and checks, before its first new file
         self._base = self._base_signatures()
         return 0
 

@@ -358,9 +358,28 @@ def _csv_events(
     The same parsing and the same messages as for the small tables (:func:`_conform_pandas`),
     with the problems of all chunks together; the chunks only bound the memory used.
     """
-    file = str(path)
     events = None
+    for out in _csv_event_chunks(path, mp, tm):
+        if events is None:
+            events = con.create_table(table_name, out, overwrite=True)
+        else:
+            con.insert(table_name, out)
+    return events
+
+
+def _csv_event_chunks(path: Path, mp: Mapping, tm: TableMapping):
+    """The chunks of an events CSV, parsed to canonical columns (with the row numbers);
+    at least one chunk (a file with a header only gives an empty one).
+
+    Raises
+    ------
+    DataError
+        With the problems of all chunks (after the last one), or the file's structure problems
+        (before the first).
+    """
+    file = str(path)
     bad: dict[str, list] = {}
+    given = False
     short = _short_rows(path, mp, _read_columns("events", tm))
     if short:
         raise DataError(short)
@@ -373,18 +392,15 @@ def _csv_events(
                     bad[col] = (kept + items[: _MAX_SHOWN - len(kept)], total + n)
                 if bad:
                     continue  # keep reading: every problem of the file is reported
-                if events is None:
-                    events = con.create_table(table_name, out, overwrite=True)
-                else:
-                    con.insert(table_name, out)
+                given = True
+                yield out
     if bad:
         raise DataError(_problems(bad, "events", file))
-    if events is None:  # a header and no rows
+    if not given:  # a header and no rows
         with _csv_errors(path, mp):
             empty = pd.read_csv(path, nrows=0, **_csv_options(mp))
         out, _ = _conform_chunk(empty, "events", file, tm, mp, typed=False)
-        events = con.create_table(table_name, out, overwrite=True)
-    return events
+        yield out
 
 
 # --------------------------------------------------------------------------------------------

@@ -248,40 +248,15 @@ CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 FREE_TEXT_EVENT_COLUMNS = ("event_id", "subject", "body", "reference")
 
 
-def check_events(
-    events: ibis.Table,
-    small: dict[str, pd.DataFrame],
-    file: str,
-    *,
-    text_columns: tuple[str, ...] = (),
-) -> list[Problem]:
-    """Validate the event log in its engine; return problems with row, column and value.
-
-    Checks: required columns filled, allowed values for source, action (per source), channel,
-    direction and status, unique ``event_id``, and that every event names a known relation and
-    user. Three queries count every kind of problem; examples are only fetched for kinds that
-    occur.
-
-    The counting avoids evaluating string checks on every event: the columns with few distinct
-    values (user, source, action, channel, direction, status; relation) are grouped first and
-    the checks run on the distinct combinations, weighted by their number of events. Only the
-    event id and timestamp are checked per event.
-
-    ``text_columns``: columns also checked per event for control characters (a NUL byte, ...),
-    for event logs whose text was not parsed by :mod:`aandacht.load` (Parquet files); a CSV
-    file's text is checked as it is read.
-    """
-    t = events
-    has_row = ROW in t.columns
-    con_relations = ibis.memtable(small["relations"][["relation_id"]].astype(object))
-    con_users = ibis.memtable(small["users"][["user_id"]].astype(object))
-
+def _event_checks(t: ibis.Table, text_columns: tuple[str, ...]) -> tuple[dict, dict]:
+    """The kinds of problem :func:`check_events` counts: ``{key: (condition as a function of a
+    table with the event columns, column, message, hint)}``, and of them the control-character
+    checks (counted per event)."""
     valid_pairs = [(s, a) for s in SOURCES for a in ACTIONS[s]]
 
     def pair_ok(x):
         return ibis.or_(*[(x.source == s) & (x.action.isin(list(ACTIONS[s]))) for s in SOURCES])
 
-    # key -> (condition as a function of a table with the event columns, column, message, hint)
     checks: dict[str, tuple] = {}
     for col in REQUIRED["events"]:
         checks[f"null_{col}"] = (
@@ -330,6 +305,15 @@ def check_events(
                 "contains a control character (such as a NUL byte)",
                 "Remove it from the value; NUL bytes often mean a damaged or binary file",
             )
+    return checks, control
+
+
+def _count_queries(
+    t: ibis.Table, con_relations: ibis.Table, con_users: ibis.Table, checks: dict, control: dict
+) -> list[ibis.Table]:
+    """Three one-row queries that count every kind of problem of ``checks`` in ``t`` (and the
+    events, distinct ids and unknown relations and users), against the known ids of
+    ``con_relations`` and ``con_users``."""
     # per event: the id (unique, so nothing to group), the timestamp and the amount
     per_event = t.aggregate(
         **{key: t.count(where=cond(t)) for key, (cond, *_r) in control.items()},
@@ -366,8 +350,49 @@ def check_events(
     )
     # Three queries, not one: a query that reads the events three times would make DuckDB
     # materialise them (a CTE used more than once), which costs time and gigabytes.
+    return [per_event, per_codes, per_relation]
+
+
+def no_problems(counts: dict[str, int], checks: dict) -> bool:
+    """Whether the counts of :func:`_count_queries` show no problem of any kind."""
+    return (
+        not any(int(counts[k]) for k in checks)
+        and not int(counts["orphans_user_id"])
+        and not int(counts["orphans_relation_id"])
+        and int(counts["n_ids"]) >= int(counts["n"])
+    )
+
+
+def check_events(
+    events: ibis.Table,
+    small: dict[str, pd.DataFrame],
+    file: str,
+    *,
+    text_columns: tuple[str, ...] = (),
+) -> list[Problem]:
+    """Validate the event log in its engine; return problems with row, column and value.
+
+    Checks: required columns filled, allowed values for source, action (per source), channel,
+    direction and status, unique ``event_id``, and that every event names a known relation and
+    user. Three queries count every kind of problem; examples are only fetched for kinds that
+    occur.
+
+    The counting avoids evaluating string checks on every event: the columns with few distinct
+    values (user, source, action, channel, direction, status; relation) are grouped first and
+    the checks run on the distinct combinations, weighted by their number of events. Only the
+    event id and timestamp are checked per event.
+
+    ``text_columns``: columns also checked per event for control characters (a NUL byte, ...),
+    for event logs whose text was not parsed by :mod:`aandacht.load` (Parquet files); a CSV
+    file's text is checked as it is read.
+    """
+    t = events
+    has_row = ROW in t.columns
+    con_relations = ibis.memtable(small["relations"][["relation_id"]].astype(object))
+    con_users = ibis.memtable(small["users"][["user_id"]].astype(object))
+    checks, control = _event_checks(t, text_columns)
     counts = {}
-    for part in (per_event, per_codes, per_relation):
+    for part in _count_queries(t, con_relations, con_users, checks, control):
         row = part.to_pandas().iloc[0]
         counts.update({k: 0 if pd.isna(v) else int(v) for k, v in row.items()})
 

@@ -112,7 +112,7 @@ def library(folder: Path, delta: int, drops: int) -> dict:
         fulls.append(time.perf_counter() - t0)
     full_s = statistics.median(fulls)
     session.calculate(SEL)  # the session's first result: the counts it keeps
-    feed.KnownIds.of(data)  # as the watcher does before its first look
+    feed.prepare(data)  # as the watcher does before its first look
     relations = data.relations["relation_id"].astype(str).tolist()
     users = data.users["user_id"].astype(str).tolist()
     takes, merges = [], []

@@ -151,6 +151,74 @@ def test_a_hash_seen_before_is_only_a_candidate(folder: Path, monkeypatch) -> No
     assert "LIVE-B" not in text
 
 
+def _sample_rows(folder: Path, name: str, n: int, prefix: str) -> Path:
+    """``n`` events of the sample (every column, all sources) under new ids, as a CSV file."""
+    events = pd.read_parquet(SAMPLE / "events.parquet").sample(n, random_state=7)
+    events["event_id"] = [f"{prefix}-{i}" for i in range(n)]
+    events["body"] = events["body"].astype(object)
+    events.loc[events.index[:3], "body"] = 'a "quoted", multi-line\nbody'
+    path = folder / name
+    tmp = path.with_name("." + name + ".tmp")
+    events.to_csv(tmp, index=False)
+    tmp.rename(path)
+    return path
+
+
+def _taken(ds) -> tuple[pd.DataFrame, pd.DataFrame]:
+    live = ds.con.table(feed.LIVE_TABLE).to_pandas().sort_values("event_id")
+    frame = feed.delta_frame(ds, 0).sort_values("event_id")
+    return live.reset_index(drop=True), frame.reset_index(drop=True)
+
+
+def test_the_quick_way_takes_in_what_the_slow_way_does(folder: Path, monkeypatch) -> None:
+    # a small CSV file is checked and appended with SQL compiled once per data set; the events
+    # table, the batch's frame and every count are the same as by read_delta + append
+    quick_ds = aandacht.load(folder)
+    slow_ds = aandacht.load(folder)
+    paths = [_sample_rows(folder, f"events-{k}.csv", 300, f"Q{k}") for k in range(2)]
+    calls = []
+    real = feed._Quick._take
+    monkeypatch.setattr(feed._Quick, "_take", lambda *a: calls.append(1) or real(*a))
+    for path in paths:
+        assert feed.take_in(quick_ds, path) == 300
+    assert len(calls) == 2  # both taken the quick way
+    monkeypatch.setattr(feed, "QUICK_BYTES", -1)  # never the quick way
+    for path in paths:
+        assert feed.take_in(slow_ds, path) == 300
+    assert len(calls) == 2
+    for quick, slow in zip(_taken(quick_ds), _taken(slow_ds), strict=True):
+        pd.testing.assert_frame_equal(quick, slow)
+    assert quick_ds.events.schema() == slow_ds.events.schema()
+    _same(aandacht.calculate(quick_ds, SEL), aandacht.calculate(slow_ds, SEL))
+    # an id of the first file again: the quick way gives way to the slow one, which says so
+    again = _write(folder / "events-again.csv", ["Q0-5,R00061,LV,2026-10-30 10:00,note,added,,,"])
+    with pytest.raises(DataError, match="event_id Q0-5 is already in the data set"):
+        feed.take_in(quick_ds, again)
+    assert feed.batch(quick_ds) == 2
+
+
+@pytest.mark.parametrize(
+    "row, column",
+    [
+        ("N-1,R99999,LV,2026-10-30 10:00,note,added,,,", "relation_id"),
+        ("N-1,R00061,NOBODY,2026-10-30 10:00,note,added,,,", "user_id"),
+        ("N-1,R00061,LV,2026-10-30 10:00,note,flown,,,", "action"),
+        ("N-1,R00061,LV,2026-10-30 10:00,note,added,pigeon,,", "channel"),
+        ("N-1,R00061,LV,2026-10-30 10:00,note,added,,sideways,", "direction"),
+        ("N-1,R00061,LV,2026-10-30 10:00,sales,order,,,inf", "amount"),
+        (",R00061,LV,2026-10-30 10:00,note,added,,,", "event_id"),
+        ("N-0,R00061,LV,2026-10-30 10:00,note,added,,,", "event_id"),  # twice in the file
+    ],
+)
+def test_a_problem_the_quick_checks_count_is_reported(folder: Path, row: str, column: str) -> None:
+    ds = aandacht.load(folder)
+    path = _write(folder / "events-n.csv", ["N-0,R00061,LV,2026-10-29 10:00,note,added,,,", row])
+    with pytest.raises(DataError) as caught:
+        feed.take_in(ds, path)
+    assert (str(path), 3, column) in {(p.file, p.row, p.column) for p in caught.value.problems}
+    assert feed.batch(ds) == 0 and ds.extra_events == {}
+
+
 def test_the_base_file_is_never_an_extra_file(folder: Path) -> None:
     assert feed.extra_files(folder) == []
     assert not feed.is_extra_name("events.parquet")
