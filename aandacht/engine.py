@@ -139,6 +139,8 @@ class RelationIds:
     def get_indexer(self, ids) -> np.ndarray:
         """The row position of each of ``ids``, ``-1`` for an id not among them."""
         get, n = self._pos.get, self._n
+        if isinstance(ids, pd.Series | pd.Index):
+            ids = ids.tolist()  # not one Python object at a time out of Arrow
         out = np.fromiter((get(key, -1) for key in ids), dtype=np.int64, count=len(ids))
         out[out >= n] = -1
         return out
@@ -399,12 +401,28 @@ def spliced(
     index = pd.RangeIndex(len(take)) if grows else df.index
     cols = {}
     for col in df.columns:
-        old = df[col].array
+        current = df[col]
+        dtype = current.dtype
         if not len(pos) or (col in same and not grows):
-            cols[col] = df[col]
+            cols[col] = current
             continue
-        both = type(old)._concat_same_type([old, pd.array(rows[col], dtype=df[col].dtype)])
-        cols[col] = pd.Series(both.take(take), index=index, dtype=df[col].dtype, copy=False)
+        if isinstance(dtype, np.dtype):
+            # NumPy values: one copy, the replaced rows written in, the added ones appended
+            values = current.to_numpy(dtype=dtype, copy=True)
+            given = rows[col].to_numpy(dtype=dtype)
+            if col not in same:
+                values[pos[put]] = given[put]
+            if grows:
+                values = np.concatenate([values, given[~put]])
+            cols[col] = pd.Series(values, index=index, dtype=dtype, copy=False)
+            continue
+        old = current.array
+        given = pd.array(rows[col], dtype=dtype)
+        if col in same:  # the rows in place keep their values: only the added ones follow
+            both = type(old)._concat_same_type([old, given[~put]])
+        else:
+            both = type(old)._concat_same_type([old, given]).take(take)
+        cols[col] = pd.Series(both, index=index, dtype=dtype, copy=False)
     out = pd.DataFrame(cols, index=index, copy=False)
     out.attrs = dict(df.attrs)
     return out

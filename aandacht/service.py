@@ -417,9 +417,17 @@ class _Kept:
     relations: Any = None  # until the data set is loaded again)
 
 
+#: Whether pandas copies on write (pandas 3; pandas 2 when switched on).
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
+    pd.get_option("mode.copy_on_write") is True
+)
+
+
 def _copy(value: Any) -> Any:
+    # pandas copies on write (always since pandas 3): a shallow copy cannot change the kept
+    # frame, whatever the caller does with it (set a column, a cell; arrays come read-only)
     if isinstance(value, pd.DataFrame):
-        out = value.copy()
+        out = value.copy(deep=not _COPY_ON_WRITE)
         out.attrs = dict(value.attrs)
         return out
     return value
