@@ -400,6 +400,9 @@ def spliced(
         take = np.concatenate([take, new[~put]])
     index = pd.RangeIndex(len(take)) if grows else df.index
     cols = {}
+    attrs = df.attrs
+    df = df.copy(deep=False)
+    df.attrs = {}  # not copied deeply into every column taken out (pandas does); set at the end
     for col in df.columns:
         current = df[col]
         dtype = current.dtype
@@ -424,7 +427,7 @@ def spliced(
             both = type(old)._concat_same_type([old, given]).take(take)
         cols[col] = pd.Series(both, index=index, dtype=dtype, copy=False)
     out = pd.DataFrame(cols, index=index, copy=False)
-    out.attrs = dict(df.attrs)
+    out.attrs = dict(attrs)
     return out
 
 
@@ -494,7 +497,9 @@ def refresh(
     last = counts.last
     if last is not None:
         last = last.iloc[_present(counts.index("last"), ids)]
-    rel = previous.iloc[pos][["relation_id", "name", *NAW_COLUMNS]]
+    bare = previous.copy(deep=False)
+    bare.attrs = {}  # pandas copies attrs deeply with every step below: they are set at the end
+    rel = bare.iloc[pos][["relation_id", "name", *NAW_COLUMNS]]
     rows = _rows(rel, per, last, sel.resolved_as_of(), sel.revenue)
     out = patched(previous, pos, rows, _FROM_RELATIONS)
     for col in LAST_COLUMNS[1:]:

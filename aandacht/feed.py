@@ -405,8 +405,12 @@ class _Quick:
         self.checks, control = validation._event_checks(st, ())
         known_r = ibis.table({"relation_id": "string"}, name=relations)
         known_u = ibis.table({"user_id": "string"}, name=users)
-        queries = validation._count_queries(st, known_r, known_u, self.checks, control)
-        self.count_sql = [con.compile(q) for q in queries]
+        queries = validation._count_queries(
+            st, known_r, known_u, self.checks, control, known_distinct=True
+        )
+        # one statement (the file is small: reading it three times costs nothing)
+        parts = [f"({con.compile(q)}) AS q{i}" for i, q in enumerate(queries)]
+        self.count_sql = f"SELECT * FROM {', '.join(parts)}"
         ids = st.filter(st.event_id.notnull())
         self.hash_sql = con.compile(ids.select(h=ids.event_id.hash()))
         self.base = ds.__dict__.setdefault("_base_events", ds.events)
@@ -458,16 +462,11 @@ class _Quick:
         table = pa.Table.from_pandas(frame, schema=self.arrow_schema, preserve_index=False)
         raw.register(self.staging, table)
         try:
-            counts: dict[str, int] = {}
-            for sql in self.count_sql:
-                cur = raw.execute(sql)
-                row = cur.fetchone()
-                counts.update(
-                    {
-                        d[0]: 0 if v is None else int(v)
-                        for d, v in zip(cur.description, row, strict=True)
-                    }
-                )
+            cur = raw.execute(self.count_sql)
+            row = cur.fetchone()
+            counts = {
+                d[0]: 0 if v is None else int(v) for d, v in zip(cur.description, row, strict=True)
+            }
             if not validation.no_problems(counts, self.checks):
                 return None
             hashes = _arrow(raw.execute(self.hash_sql))["h"].to_numpy()

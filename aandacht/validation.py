@@ -309,11 +309,18 @@ def _event_checks(t: ibis.Table, text_columns: tuple[str, ...]) -> tuple[dict, d
 
 
 def _count_queries(
-    t: ibis.Table, con_relations: ibis.Table, con_users: ibis.Table, checks: dict, control: dict
+    t: ibis.Table,
+    con_relations: ibis.Table,
+    con_users: ibis.Table,
+    checks: dict,
+    control: dict,
+    *,
+    known_distinct: bool = False,
 ) -> list[ibis.Table]:
     """Three one-row queries that count every kind of problem of ``checks`` in ``t`` (and the
     events, distinct ids and unknown relations and users), against the known ids of
-    ``con_relations`` and ``con_users``."""
+    ``con_relations`` and ``con_users`` (``known_distinct``: those tables hold each id once and
+    no empty one)."""
     # per event: the id (unique, so nothing to group), the timestamp and the amount
     per_event = t.aggregate(
         **{key: t.count(where=cond(t)) for key, (cond, *_r) in control.items()},
@@ -324,13 +331,19 @@ def _count_queries(
         amount=t.count(where=checks["amount"][0](t)),
     )
     # per distinct combination of the code columns, and per relation
-    known_users = con_users.filter(con_users.user_id.notnull()).user_id
-    known_relations = con_relations.filter(con_relations.relation_id.notnull()).relation_id
+    if known_distinct:
+        known_users, known_relations = con_users.user_id, con_relations.relation_id
+    else:
+        known_users = con_users.filter(con_users.user_id.notnull()).user_id
+        known_relations = con_relations.filter(con_relations.relation_id.notnull()).relation_id
 
     # Unknown ids by a left join on the distinct known ids, not NOT IN (a subquery): Spark
     # plans NOT IN as a null-aware nested loop (100k x 100k relations took 100 s).
     def marked(g, key, known):
-        marks = known.name("_k").as_table().distinct().mutate(_known=ibis.literal(True))
+        marks = known.name("_k").as_table()
+        if not known_distinct:
+            marks = marks.distinct()
+        marks = marks.mutate(_known=ibis.literal(True))
         return g.left_join(marks, g[key] == marks._k).select(*g.columns, "_known")
 
     codes = marked(t.group_by(_CODE_COLUMNS).aggregate(_n=t.count()), "user_id", known_users)
