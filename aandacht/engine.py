@@ -269,18 +269,19 @@ def count_frame(
     cat = np.array([under.get(pair) for pair in zip(source, action, strict=True)], dtype=object)
     is_counted = np.array([c is not None for c in cat], dtype=bool)
 
-    frame = pd.DataFrame({"relation_id": rel, "_ts": ts})
-    frame["total"] = (is_counted & in_period).astype(np.int64)
-    frame["last_contact"] = np.where(is_counted, ts, np.datetime64("NaT"))
+    cols = {"relation_id": rel, "_ts": ts}
+    cols["total"] = (is_counted & in_period).astype(np.int64)
+    cols["last_contact"] = np.where(is_counted, ts, np.datetime64("NaT"))
     for c in CATEGORIES:
         hit = cat == c
-        frame[c] = (hit & in_period).astype(np.int64)
-        frame[f"{c}_last"] = np.where(hit, ts, np.datetime64("NaT"))
+        cols[c] = (hit & in_period).astype(np.int64)
+        cols[f"{c}_last"] = np.where(hit, ts, np.datetime64("NaT"))
     if sel.revenue:
         amount = ev["amount"].astype("float64").to_numpy()
         amount = np.where(in_period & ~np.isnan(amount), amount, 0.0)
         for col, act in (("orders", "order_added"), ("invoices", "invoice_added")):
-            frame[col] = np.where((source == "sales") & (action == act), amount, 0.0)
+            cols[col] = np.where((source == "sales") & (action == act), amount, 0.0)
+    frame = pd.DataFrame(cols)
     how = {col: "sum" for col in [*_SUMMED, *(_AMOUNTS if sel.revenue else [])]}
     how.update({col: "max" for col in _LATEST})
     per = frame.groupby("relation_id", sort=False).agg(how).reset_index()
@@ -318,15 +319,15 @@ def count_frame(
 def _tidy(counts: pd.DataFrame, revenue: str | None) -> pd.DataFrame:
     """The engine's per-relation rows with fixed dtypes (counts ``int64``, times
     ``datetime64[us]``, amounts ``float64``), whatever the engine returned."""
-    out = pd.DataFrame({"relation_id": counts["relation_id"].astype(object).to_numpy()})
+    cols = {"relation_id": counts["relation_id"].astype(object).to_numpy()}
     for col in _SUMMED:
-        out[col] = counts[col].fillna(0).to_numpy(dtype=np.int64)
+        cols[col] = counts[col].fillna(0).to_numpy(dtype=np.int64)
     for col in _LATEST:
-        out[col] = counts[col].to_numpy(dtype="datetime64[us]")
+        cols[col] = counts[col].to_numpy(dtype="datetime64[us]")
     if revenue:
         for col in _AMOUNTS:
-            out[col] = counts[col].astype("float64").fillna(0.0).to_numpy()
-    return out
+            cols[col] = counts[col].astype("float64").fillna(0.0).to_numpy()
+    return pd.DataFrame(cols)  # one frame at once: a column at a time costs more than counting
 
 
 def merge(a: Counts, b: Counts) -> Counts:
@@ -359,14 +360,68 @@ def _merge_rows(a: Counts, b: Counts, part: str, combine, out: Counts) -> pd.Dat
         return new_rows.copy()
     index = a.index(part)
     pos = index.get_indexer(new_rows["relation_id"])
-    both = pd.concat([old_rows.iloc[pos[pos >= 0]], new_rows], ignore_index=True)
-    merged = combine(both).reset_index(drop=True)[old_rows.columns]
-    at = index.get_indexer(merged["relation_id"])
+    fast = _summed if part == "per_relation" else _later
+    merged = fast(old_rows, new_rows, pos) if new_rows["relation_id"].is_unique else None
+    if merged is not None:
+        merged, at = merged
+    else:
+        both = pd.concat([old_rows.iloc[pos[pos >= 0]], new_rows], ignore_index=True)
+        merged = combine(both).reset_index(drop=True)[old_rows.columns]
+        at = index.get_indexer(merged["relation_id"])
     added = at < 0
     out._indexes[part] = (
         index.appended(merged["relation_id"][added].tolist()) if added.any() else index
     )
     return spliced(old_rows, at, merged, frozenset(["relation_id"]))
+
+
+def _summed(
+    old: pd.DataFrame, new: pd.DataFrame, pos: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """:func:`_combine_counts` of ``old`` and ``new`` (each relation once; ``pos``: the row in
+    ``old`` of each of ``new``'s, ``-1`` for none) column by column, without grouping: the
+    merged rows in ``new``'s order and their positions in ``old``."""
+    has = pos >= 0
+    at = pos[has]
+    cols = {}
+    for col in old.columns:
+        if col == "relation_id":
+            cols[col] = new[col].array
+            continue
+        dtype = old[col].dtype
+        if not isinstance(dtype, np.dtype):
+            return None  # not the NumPy columns of _tidy: grouped instead
+        values = new[col].to_numpy(dtype=dtype, copy=True)
+        if col in _SUMMED or col in _AMOUNTS:
+            values[has] += old[col].to_numpy(dtype=dtype)[at]
+        elif col in _LATEST:
+            values[has] = np.fmax(values[has], old[col].to_numpy(dtype=dtype)[at])
+        else:
+            return None  # a column this merge does not know: grouped instead
+        cols[col] = values
+    return pd.DataFrame(cols, copy=False), pos
+
+
+def _later(
+    old: pd.DataFrame, new: pd.DataFrame, pos: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """:func:`_latest_contact` of ``old`` and ``new`` (each relation once) without sorting: of
+    each relation in both the later contact, on the same time the higher event id (as text), on
+    both the same the new one. Only the rows of ``new`` that win: (rows, their positions)."""
+    has = np.flatnonzero(pos >= 0)
+    at = pos[has]
+    old_ids = old["event_id"].to_numpy(dtype=object)[at]
+    new_ids = new["event_id"].to_numpy(dtype=object)[has]
+    if any(not isinstance(v, str) for v in old_ids) or any(not isinstance(v, str) for v in new_ids):
+        return None  # an empty id: the sort's rule for it (grouped instead)
+    old_ts = old["last_contact"].to_numpy(dtype="datetime64[us]")[at]
+    new_ts = new["last_contact"].to_numpy(dtype="datetime64[us]")[has]
+    if np.isnat(old_ts).any() or np.isnat(new_ts).any():
+        return None
+    old_wins = (new_ts < old_ts) | ((new_ts == old_ts) & (new_ids < old_ids))
+    keep = np.ones(len(new), dtype=bool)
+    keep[has[old_wins]] = False
+    return new.iloc[np.flatnonzero(keep)].reset_index(drop=True)[list(old.columns)], pos[keep]
 
 
 def patched(
