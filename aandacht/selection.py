@@ -86,6 +86,55 @@ class Selection:
         if p_from > p_to:
             raise SelectionError(f"the period starts ({p_from}) after it ends ({p_to})")
 
+    def to_dict(self) -> dict[str, object]:
+        """The selection as plain JSON values, with its period and ``as_of`` resolved (what a
+        stored result keeps: the days it counted, also when they were defaults).
+
+        >>> d = Selection(users=("JdV",), as_of="2026-10-31").to_dict()
+        >>> d["users"], d["period_from"], d["period_to"], d["revenue"]
+        (['JdV'], '2025-11-01', '2026-10-31', None)
+        >>> Selection.from_dict(d) == Selection(users=("JdV",), period_from="2025-11-01",
+        ...     period_to="2026-10-31", as_of="2026-10-31")
+        True
+        """
+        start, end = self.period()
+        return {
+            "users": list(self.users) if self.users else None,
+            "user_group": self.user_group,
+            "b_group": self.b_group,
+            "relations": list(self.relations) if self.relations else None,
+            "period_from": start.isoformat(),
+            "period_to": end.isoformat(),
+            "as_of": self.resolved_as_of().isoformat(),
+            "revenue": self.revenue,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict, **overrides: object) -> Selection:
+        """The selection of :meth:`to_dict`'s values (missing keys: the defaults); keyword
+        arguments replace values (e.g. ``revenue=None``, or an ``as_of`` when ``d`` has none).
+
+        Raises
+        ------
+        SelectionError
+            When the values do not make a selection (see :class:`Selection`).
+        """
+        values = {
+            "users": tuple(d["users"]) if d.get("users") else None,
+            "user_group": d.get("user_group"),
+            "b_group": d.get("b_group"),
+            "relations": tuple(d["relations"]) if d.get("relations") else None,
+            "period_from": d.get("period_from"),
+            "period_to": d.get("period_to"),
+            "as_of": d.get("as_of"),
+            "revenue": d.get("revenue"),
+        }
+        for key, value in overrides.items():
+            if key not in values:
+                raise TypeError(f"Selection has no field {key!r}")
+            values[key] = value
+        return cls(**values)
+
     def resolved_as_of(self) -> dt.date:
         """``as_of``, or today when it is not set."""
         return self.as_of or dt.date.today()

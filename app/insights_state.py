@@ -55,16 +55,7 @@ def result_selection(state: MonitorState, revenue: str | None = None) -> aandach
     """The :class:`aandacht.Selection` the shown result was calculated with (``revenue`` as
     given, not the stored one)."""
     sel = state.settings.get("selection", {})
-    return aandacht.Selection(
-        users=tuple(sel["users"]) if sel.get("users") else None,
-        user_group=sel.get("user_group"),
-        b_group=sel.get("b_group"),
-        relations=tuple(sel["relations"]) if sel.get("relations") else None,
-        period_from=sel.get("period_from"),
-        period_to=sel.get("period_to"),
-        as_of=sel.get("as_of") or state.as_of,
-        revenue=revenue,
-    )
+    return aandacht.Selection.from_dict(sel, as_of=sel.get("as_of") or state.as_of, revenue=revenue)
 
 
 def result_as_of(state: MonitorState) -> dt.date:

@@ -486,16 +486,7 @@ class MonitorState(param.Parameterized):
         return {
             "data": str(self.data_path),
             "ui": ui,
-            "selection": {
-                "users": list(sel.users) if sel.users else None,
-                "user_group": sel.user_group,
-                "b_group": sel.b_group,
-                "relations": list(sel.relations) if sel.relations else None,
-                "period_from": _iso(sel.period()[0]),
-                "period_to": _iso(sel.period()[1]),
-                "as_of": _iso(sel.resolved_as_of()),
-                "revenue": sel.revenue,
-            },
+            "selection": sel.to_dict(),
         }
 
     def _finish(
@@ -618,16 +609,7 @@ class MonitorState(param.Parameterized):
         stored = self.settings.get("selection")
         if self.result is None or not stored:
             return None
-        return aandacht.Selection(
-            users=tuple(stored["users"]) if stored.get("users") else None,
-            user_group=stored.get("user_group"),
-            b_group=stored.get("b_group"),
-            relations=tuple(stored["relations"]) if stored.get("relations") else None,
-            period_from=stored.get("period_from"),
-            period_to=stored.get("period_to"),
-            as_of=stored.get("as_of"),
-            revenue=stored.get("revenue"),
-        )
+        return aandacht.Selection.from_dict(stored)
 
     async def refresh_live(self) -> bool:
         """When the shared data set has new events (or was loaded again), count the shown

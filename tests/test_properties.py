@@ -193,3 +193,45 @@ def test_attention_summary_and_explanations_take_any_totals(totals, strategy):
         assert attention_summary(result, lang).text
         sentences = explanations(df, result, lang)
         assert all(isinstance(x, str) and x for x in sentences)
+
+
+ids = st.lists(st.text("ABCR0123", min_size=1, max_size=5), min_size=1, max_size=4, unique=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    who=st.one_of(st.none(), ids.map(tuple), st.sampled_from(["Sales", "Service"])),
+    which=st.one_of(st.none(), ids.map(tuple), st.sampled_from(["top customers"])),
+    start=st.one_of(st.none(), st.integers(min_value=0, max_value=600)),
+    days=st.integers(min_value=0, max_value=400),
+    as_of=st.one_of(st.none(), st.integers(min_value=0, max_value=900)),
+    revenue=st.sampled_from([None, "orders", "invoices", "both"]),
+)
+def test_a_selection_survives_its_dict(who, which, start, days, as_of, revenue):
+    # what a stored result keeps (JSON) gives back the selection it counted: the same users,
+    # relations, days and revenue basis, with the defaults it had resolved
+    day = dt.date(2025, 1, 1)
+    as_of_day = None if as_of is None else day + dt.timedelta(days=as_of)
+    p_from = None if start is None else day + dt.timedelta(days=start)
+    p_to = None if start is None else p_from + dt.timedelta(days=days)
+    if p_to is not None and as_of_day is not None:
+        as_of_day = max(as_of_day, p_to)
+    sel = Selection(
+        users=who if isinstance(who, tuple) else None,
+        user_group=who if isinstance(who, str) else None,
+        relations=which if isinstance(which, tuple) else None,
+        b_group=which if isinstance(which, str) else None,
+        period_from=p_from,
+        period_to=p_to,
+        as_of=as_of_day,
+        revenue=revenue,
+    )
+    import json
+
+    back = Selection.from_dict(json.loads(json.dumps(sel.to_dict())))
+    assert back.period() == sel.period()
+    assert back.resolved_as_of() == sel.resolved_as_of()
+    for name in ("users", "user_group", "b_group", "relations", "revenue"):
+        assert getattr(back, name) == getattr(sel, name)
+    assert Selection.from_dict(back.to_dict()) == back  # resolved once, then the same
+    assert Selection.from_dict(sel.to_dict(), revenue=None).revenue is None
