@@ -36,7 +36,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -677,6 +677,52 @@ class Session:
         return self.service.run(
             access._secure_catchup_report, self.data, me, since, self.principal, **kwargs
         )
+
+    def export_monitor(
+        self,
+        path: str | Path,
+        table: pd.DataFrame,
+        banding: Any,
+        sales: Any = None,
+        lang: str = "nl",
+        *,
+        rows: Sequence[int] | None = None,
+        **settings: Any,
+    ) -> Path:
+        """A monitor's Excel export (S12) for this principal: the grid table's rows (all, or
+        the positions ``rows``), the summary, the settings and, with a sales view, the relations
+        left out of it (:func:`aandacht.summary.monitor_workbook`).
+
+        What the principal may not see goes first, on the canonical columns, before anything
+        is translated: revenue (and the sales view, its summary and its sheet of left-out
+        relations) without ``sales_monitor``, contact details without permission, and rows of
+        relations outside its scope. ``settings``: :func:`aandacht.summary.settings_sheet`'s
+        arguments (``selection``, ``data``, ``strategy``, …).
+        """
+        from .summary import monitor_workbook
+
+        p = self.principal
+        chosen = table if rows is None else table.iloc[sorted(rows)]
+        excluded = None
+        if sales is not None and "sales_area_key" in table.columns:
+            excluded = table[table["sales_area_key"] == "excluded"]
+        if not p.can_see_revenue:
+            sales = excluded = None
+            settings["revenue"] = None
+        settings["show_revenue"] = p.can_see_revenue
+        # rows of other relations: none come from this session's results, but a table made
+        # elsewhere is filtered too (not in privacy mode: its codes are pseudonyms then)
+        visible = (
+            None if settings.get("privacy") else self.visible_relations(table.attrs.get("as_of"))
+        )
+        chosen = access._keep_visible(access.redact(chosen, p), visible)
+        if excluded is not None:
+            excluded = access._keep_visible(access.redact(excluded, p), visible)
+        sheets, fills = monitor_workbook(
+            chosen, banding, sales, lang, excluded=excluded, selected=rows is not None, **settings
+        )
+        # the generic guard as well: it drops the same columns again by their titles
+        return access._secure_export(path, sheets, p, fills=fills)
 
     def export_xlsx(
         self,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aandacht.bands import BANDS, BandResult, _exact_value, band_table, exact, label
+from aandacht.bands import AREAS, BANDS, BandResult, _exact_value, band_table, exact, label
 from aandacht.i18n import (
     TEXT,
     check_lang,
@@ -42,6 +42,10 @@ from aandacht.i18n import (
 from aandacht.sales import SalesView
 
 __all__ = [
+    "EXPORT_COLUMNS",
+    "EXPORT_SALES_COLUMNS",
+    "LISTED_COLUMNS",
+    "monitor_workbook",
     "relations_text",
     "result_line",
     "settings_sheet",
@@ -844,3 +848,88 @@ def _has(key: str) -> bool:
 
 def _capital(s: str) -> str:
     return s[:1].upper() + s[1:]
+
+
+#: The relations sheet of a monitor's Excel export (S12): the grid table's columns, in order.
+EXPORT_COLUMNS = [
+    "colour",
+    "relation_id",
+    "name",
+    "address",
+    "postcode",
+    "city",
+    "total",
+    "dgn",
+    "band",
+    *[c for cat in ("history", "correspondence", "sales", "helpdesk") for c in (cat, f"{cat}_dgn")],
+    "last_contact",
+    "last_user",
+    "explanation",
+]
+#: ... and with a sales view.
+EXPORT_SALES_COLUMNS = [
+    "orders",
+    "invoices",
+    "revenue",
+    "revenue_per_contact",
+    "attention_index",
+    "abc_class",
+    "expected_contacts",
+    "contact_gap",
+    "sales_band",
+    "sales_area",
+    "sales_explanation",
+]
+#: The columns of a list of relations (a bin's relations, those left out of the sales view).
+LISTED_COLUMNS = ["relation_id", "name", "address", "postcode", "city", "total", "dgn"]
+
+
+def monitor_workbook(
+    table: pd.DataFrame,
+    banding: BandResult,
+    sales: SalesView | None,
+    lang: str = "nl",
+    *,
+    excluded: pd.DataFrame | None = None,
+    selected: bool = False,
+    **settings: Any,
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
+    """The sheets of a monitor's Excel export (S12) and their cell colours, titled in ``lang``.
+
+    ``table``: the rows to export, with the grid table's canonical columns (those of
+    :data:`EXPORT_COLUMNS` it has, and of :data:`EXPORT_SALES_COLUMNS` with a sales view);
+    a column that is missing (taken out for a principal) is left out. ``excluded``: the
+    relations left out of the sales view (a sheet of their own with a sales view).
+    ``settings``: the arguments of :func:`settings_sheet` other than ``n_rows`` and
+    ``selected``. Returns ``(sheets, fills)`` for :func:`aandacht.export.write_xlsx`.
+
+    Everything here is presentation: call it on what the principal may see
+    (:meth:`aandacht.Session.export_monitor` does).
+    """
+    cols = EXPORT_COLUMNS + (EXPORT_SALES_COLUMNS if sales is not None else [])
+    cols = [c for c in cols if c in table.columns]
+    rel = table[cols].rename(columns={c: t(f"col_{c}", lang) for c in cols})
+    band_fill = {label(b, lang): BANDS[b].colour for b in BANDS}
+    area_fill = {label(a, lang): AREAS[a].colour for a in AREAS}
+    s_rel, s_sum = t("sheet_relations", lang), t("sheet_summary", lang)
+    fills = {
+        s_rel: {
+            t("col_band", lang): band_fill.get,
+            t("col_sales_band", lang): band_fill.get,
+            t("col_sales_area", lang): area_fill.get,
+        },
+        s_sum: {t("col_item", lang): {**band_fill, **area_fill}.get},
+    }
+    sheets = {
+        s_rel: rel,
+        s_sum: summary_sheet(banding, sales, lang),
+        t("sheet_settings", lang): settings_sheet(
+            lang=lang, n_rows=len(table), selected=selected, **settings
+        ),
+    }
+    if sales is not None and excluded is not None:
+        listed = [c for c in LISTED_COLUMNS if c in excluded.columns]
+        sheets[t("sheet_excluded", lang)] = excluded[listed].rename(
+            columns={c: t(f"col_{c}", lang) for c in listed}
+        )
+    return sheets, fills

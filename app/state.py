@@ -100,7 +100,7 @@ GRID_COLUMNS: dict[str, list[str]] = {
 #: the swatch of the relation's own colour.
 GRID_HIDDEN = ["overdue_rank", "overdue", "colour_hex"]
 #: Columns of the relation list of one bin (name and address, S5).
-BIN_COLUMNS = ["relation_id", "name", "address", "postcode", "city", "total", "dgn"]
+BIN_COLUMNS = summary_mod.LISTED_COLUMNS
 
 #: Calculations kept per login and data set in the store (the newest is shown on opening).
 KEEP_CALCULATIONS = 50
@@ -909,76 +909,22 @@ class MonitorState(param.Parameterized):
         Codes and names are pseudonymised in privacy mode; revenue only with permission; text
         that looks like a formula is written as text (:func:`aandacht.export.write_xlsx`).
         """
-        lang = self.lang
         self._ensure_sales_explanations()
-        table = self.table if rows is None else self.table.iloc[sorted(rows)]
-        cols = [
-            "colour",
-            "relation_id",
-            "name",
-            "address",
-            "postcode",
-            "city",
-            "total",
-            "dgn",
-            "band",
-            *[c for s in SOURCES for c in (s, f"{s}_dgn")],
-            "last_contact",
-            "last_user",
-            "explanation",
-        ]
-        if self.sales is not None:
-            cols += [
-                "orders",
-                "invoices",
-                "revenue",
-                "revenue_per_contact",
-                "attention_index",
-                "abc_class",
-                "expected_contacts",
-                "contact_gap",
-                "sales_band",
-                "sales_area",
-                "sales_explanation",
-            ]
-        rel = table[cols].rename(columns={c: t(f"col_{c}", lang) for c in cols})
-        band_fill = {bands_mod.label(b, lang): bands_mod.BANDS[b].colour for b in bands_mod.BANDS}
-        area_fill = {bands_mod.label(a, lang): bands_mod.AREAS[a].colour for a in bands_mod.AREAS}
-        s_rel, s_sum = t("sheet_relations", lang), t("sheet_summary", lang)
-        fills = {
-            s_rel: {
-                t("col_band", lang): band_fill.get,
-                t("col_sales_band", lang): band_fill.get,
-                t("col_sales_area", lang): area_fill.get,
-            },
-            s_sum: {t("col_item", lang): {**band_fill, **area_fill}.get},
-        }
-        sheets = {
-            s_rel: rel,
-            s_sum: summary_mod.summary_sheet(self.banding, self.sales, self.lang),
-            t("sheet_settings", lang): self._settings_sheet(len(table), rows is not None),
-        }
-        if self.sales is not None:
-            ex = self.excluded_relations()
-            sheets[t("sheet_excluded", lang)] = ex.rename(
-                columns={c: t(f"col_{c}", lang) for c in ex.columns}
-            )
-        return self.session.export_xlsx(path, sheets, fills=fills)
-
-    def _settings_sheet(self, n_rows: int, selected: bool) -> pd.DataFrame:
         sel = self.settings.get("selection", {})
-        return summary_mod.settings_sheet(
-            sel,
+        return self.session.export_monitor(
+            path,
+            self.table,
+            self.banding,
+            self.sales,
             self.lang,
+            rows=rows,
+            selection=sel,
             data=str(self.data_path),
             strategy=self.strategy,
             thresholds=self.thresholds,
             calculated_at=self.calculated_at,
             privacy=self.privacy,
-            n_rows=n_rows,
-            selected=selected,
             revenue=sel.get("revenue") if self.sales is not None else None,
-            show_revenue=self.principal.can_see_revenue,
             selection_file=self.settings.get("ui", {}).get("selection_file"),
         )
 

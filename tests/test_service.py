@@ -61,8 +61,13 @@ def test_results_are_cached_and_copied(service, monkeypatch):
     colleague = Principal("bert", all_relations=True)  # the same scope: the same table
     a = service.session(viewer).calculate(SEL)
     a.loc[0, "total"] = -1  # a caller changing its copy changes nothing for others
+    a["name"] = "changed"
+    a.iloc[1, a.columns.get_loc("last_user")] = "changed"
+    a.attrs["as_of"] = "1999-01-01"
     b = service.session(colleague).calculate(SEL)
     assert len(calls) == 1 and b.loc[0, "total"] != -1
+    assert "changed" not in set(b["name"]) and b["last_user"].iloc[1] != "changed"
+    assert b.attrs["as_of"] == AS_OF
     assert a.attrs["principal"] == "anna" and b.attrs["principal"] == "bert"
     # another scope, another selection or newer data: counted again
     service.session(Principal("carla", b_groups=("top customers",))).calculate(SEL)
@@ -161,6 +166,8 @@ def _read_book(path: Path, id_title: str) -> dict[str, pd.DataFrame]:
         df = pd.DataFrame(rows[1:], columns=rows[0]) if rows else pd.DataFrame()
         if len(df.columns) and df.columns[0] in ("relation_id", "Relatiecode"):
             df = df.rename(columns={df.columns[0]: id_title})
+        elif "Code" in df.columns:  # the title of relation_id in a monitor's export
+            df = df.rename(columns={"Code": id_title})
         out[ws.title] = df
     return out
 
@@ -191,7 +198,15 @@ def test_no_method_shows_what_the_principal_may_not_see(service, p, revenue, tmp
     full = service.session().calculate(aandacht.Selection(as_of=AS_OF, revenue="both"))
     titled = full.rename(columns={"revenue": "Omzet (€)", "name": "Naam"})
     book = tmp_path_factory.mktemp("export") / "x.xlsx"
+    from aandacht.bands import classify
     from aandacht.cadence import empty_cadence
+
+    # a monitor's grid table as the local dashboard has it: every column, the sales view's too
+    everything = service.session().sales_view(full)
+    table = full.assign(sales_area_key=everything.table["sales_area"].to_numpy())
+    banding = classify(full["total"], "relative")
+    settings_ = {"selection": sel.to_dict(), "data": "crm", "strategy": "relative"}
+    settings_ |= {"thresholds": None, "calculated_at": None, "privacy": False}
 
     calls = {
         "calculate": lambda: s.calculate(sel),
@@ -213,6 +228,10 @@ def test_no_method_shows_what_the_principal_may_not_see(service, p, revenue, tmp
         "export_xlsx": lambda: _read_book(
             s.export_xlsx(book, {"Relaties": full, "Relations": titled}), "relation_id"
         ),
+        "export_monitor": lambda: _read_book(
+            s.export_monitor(book, table, banding, everything, revenue="both", **settings_),
+            "relation_id",
+        ),
     }
     # every public method that gives data is probed: a new one must be added here
     public = {n for n in dir(Session) if not n.startswith("_") and callable(getattr(Session, n))}
@@ -231,3 +250,49 @@ def test_no_method_shows_what_the_principal_may_not_see(service, p, revenue, tmp
     if revenue and not p.can_see_revenue:
         with pytest.raises(PermissionDenied):
             s.calculate(sel)
+
+
+def test_a_monitor_export_is_cut_to_the_principal_before_it_is_titled(service, tmp_path):
+    # the grid table in canonical columns goes in; what the principal may not see is taken
+    # out by name before any title is made: revenue, the sales view's sheets, other relations
+    from aandacht.bands import classify
+    from aandacht.i18n import t
+    from aandacht.privacy import pseudonymise
+
+    sel = aandacht.Selection(as_of=AS_OF, revenue="both")
+    full = service.session().calculate(sel)
+    sales = service.session().sales_view(full)
+    table = full.assign(sales_area_key=sales.table["sales_area"].to_numpy())
+    banding = classify(full["total"], "relative")
+    settings_ = {"selection": sel.to_dict(), "data": "crm", "strategy": "relative"}
+    settings_ |= {"thresholds": None, "calculated_at": None, "revenue": "both"}
+
+    def book(session, name, table=table, privacy=False, rows=None):
+        path = session.export_monitor(
+            tmp_path / name, table, banding, sales, rows=rows, privacy=privacy, **settings_
+        )
+        return _read_book(path, "relation_id")
+
+    everything = book(service.session(), "all.xlsx")
+    assert t("col_revenue", "nl") in everything[t("sheet_relations", "nl")].columns
+    assert t("sheet_excluded", "nl") in everything  # the sales view's left-out relations
+    assert len(everything[t("sheet_relations", "nl")]) == len(table)
+
+    no_sales = book(Session(service, Principal("ann", can_see_revenue=False)), "ann.xlsx")
+    assert t("sheet_excluded", "nl") not in no_sales
+    for name, df in no_sales.items():
+        assert not [c for c in df.columns if access.is_revenue_column(c)], name
+    settings_rows = no_sales[t("sheet_settings", "nl")].astype(str).to_string()
+    assert "both" not in settings_rows and t("set_revenue", "nl") not in settings_rows
+
+    one_group = Session(service, Principal("carla", b_groups=("top customers",)))
+    visible = one_group.visible_relations(AS_OF)
+    rows = book(one_group, "carla.xlsx")[t("sheet_relations", "nl")]
+    assert 0 < len(rows) == len(visible) < len(table)
+    assert set(rows["relation_id"]) == visible
+    # in privacy mode the codes are pseudonyms: the grid's (already visible) rows all stay
+    own = table[table["relation_id"].isin(visible)].reset_index(drop=True)
+    shown = book(one_group, "p.xlsx", table=pseudonymise(own), privacy=True)
+    assert len(shown[t("sheet_relations", "nl")]) == len(own)
+    picked = book(one_group, "picked.xlsx", table=own, rows=[0, 2])
+    assert len(picked[t("sheet_relations", "nl")]) == 2
