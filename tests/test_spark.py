@@ -218,3 +218,29 @@ def test_tables_in_the_catalog(both, spark):
     finally:
         for name in [*names, "events"]:
             spark.catalog.dropTempView(name)
+
+
+def test_control_characters_in_catalog_tables_are_problems(both, spark, tmp_path):
+    """``pyspark://``: a control character in a catalog table's text is a problem, named with
+    its table and column, as in a file or a PostgreSQL table (#16)."""
+    duck, _sp = both
+    names = ["relations", "relation_groups", "users", "user_groups"]
+    frames = {name: getattr(duck, name).copy() for name in names}
+    frames["relations"]["name"] = frames["relations"]["name"].astype(object)
+    frames["relations"].loc[3, "name"] = "a bell \x07 in a name"
+    for name in names:
+        spark.createDataFrame(frames[name]).createOrReplaceTempView(name)
+    ev = pd.read_parquet(SAMPLE / "events.parquet").head(3000)
+    ev["subject"] = ev["subject"].astype(object)
+    ev.loc[15, "subject"] = "a NUL \x00 in a subject"
+    ev.to_parquet(tmp_path / "events.parquet", index=False)
+    spark.read.parquet(str(tmp_path / "events.parquet")).createOrReplaceTempView("events")
+    try:
+        msgs = _messages("pyspark://")
+    finally:
+        for name in [*names, "events"]:
+            spark.catalog.dropTempView(name)
+    named = [m for m in msgs if "control character" in m]
+    assert any("[table relations]" in m and "column 'name'" in m for m in named), msgs
+    assert any("[table events]" in m and "column 'subject'" in m for m in named), msgs
+    assert len(named) == 2, msgs
