@@ -23,6 +23,7 @@ from pathlib import Path
 import panel as pn
 import panel.io.resources as _resources
 import panel.reactive as _reactive
+from panel.io.callbacks import PeriodicCallback
 
 # `panel serve app/app.py` runs this file as a script with app/ on sys.path, where `app` would
 # be this very file: put the project root first so that `app` is the package.
@@ -167,13 +168,35 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         ],
         main=[tabs],
         sidebar_width=360,
+        # No server-wide spinner: Panel's shows when *any* session is busy (a colleague's click
+        # turned everyone's on), and updating it in every open session at every event cost the
+        # server a sixth of its time with 20 sessions. Each session shows its own work (the
+        # progress bar and the calculate button, MonitorState.busy).
+        busy_indicator=None,
     )
     template.sidebar.append(card("monitors", MonitorsView(state), collapsed=True))  # S3
     if state.start_live() and pn.state.curdoc is not None:
-        # B13: the process's one watcher feeds the shared data set; each session looks once a
+        # B13: the process's one watcher feeds the shared data set; each session looks twice a
         # second whether there is something new and then counts its own selection again
-        pn.state.add_periodic_callback(state.refresh_live, period=500)
+        quiet_periodic_callback(state.refresh_live, period=500)
     return template
+
+
+def quiet_periodic_callback(callback, period: int) -> PeriodicCallback:
+    """``pn.state.add_periodic_callback``, without marking the server busy at each call.
+
+    Panel's own periodic callback sets ``pn.state.busy`` before and after every call, and that
+    flag drives the busy indicator of *every* open session: with 20 sessions looking twice a
+    second, the server spent half its time updating indicators (measured with py-spy during
+    ``bench/load_test.py``). A look that finds nothing new is not work to show; a recount that
+    follows shows its own progress (``MonitorState.busy``). Stopped with its session.
+    """
+    cb = PeriodicCallback(callback=callback, period=period, background=True, log=False)
+    cb.start()
+    doc = pn.state.curdoc
+    if doc is not None:  # as add_periodic_callback does: stopped when the session ends
+        pn.state._periodic.setdefault(doc, []).append(cb)
+    return cb
 
 
 def error_page(exc: Exception) -> pn.template.BootstrapTemplate:

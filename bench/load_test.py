@@ -19,6 +19,7 @@ percentile of the open and calculate times (for ``docs/performance.md``).
     .venv/bin/python bench/load_test.py                 # 20 sessions on data_samples
     .venv/bin/python bench/load_test.py --sessions 5 --timeout 120
     .venv/bin/python bench/load_test.py --server-side    # also: the server alone, no browsers
+    .venv/bin/python bench/load_test.py --sessions 1 --warm   # one session on a server in use
     make loadtest                                       # 20 sessions and --server-side
 """
 
@@ -241,13 +242,21 @@ class Barrier:
         await self.event.wait()
 
 
-async def drive(base: str, passwords: dict[str, str], sessions: list[Session]) -> None:
+async def drive(
+    base: str, passwords: dict[str, str], sessions: list[Session], warm: list[Session] = ()
+) -> None:
+    """The ``warm`` sessions one after another first (not timed: the server has loaded the data
+    and answered once, as on a working day), then ``sessions`` all at once."""
     from playwright.async_api import async_playwright, expect
 
     expect.set_options(timeout=120_000)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
+            for w in warm:
+                gate, barrier = asyncio.Event(), Barrier(1)
+                gate.set()
+                await run_session(browser, base, passwords[w.login], w, gate, barrier)
             start, done = asyncio.Event(), Barrier(len(sessions))
             tasks = [
                 asyncio.create_task(run_session(browser, base, passwords[s.login], s, start, done))
@@ -284,8 +293,12 @@ def load_test(
     data: str = "data_samples",
     timeout: float = 300.0,
     server_args: list[str] = (),
+    warm: bool = False,
 ) -> dict[str, object]:
     """Run the load test; returns the figures and the problems found (empty when all is well).
+
+    ``warm``: one session opens and calculates first, alone and untimed (the data loaded, the
+    server's first answer given), so that the figures are those of a server already in use.
 
     Raises
     ------
@@ -296,7 +309,7 @@ def load_test(
 
     ds = aandacht.load(data)
     u = ds.users.assign(user_id=ds.users.user_id.astype(str)).sort_values("user_id")
-    if sessions > len(u):
+    if sessions + warm > len(u):
         raise ValueError(f"{data} has {len(u)} users; at most that many sessions")
     labels = [
         f"{i} — {n}" if isinstance(n, str) and n else i
@@ -305,23 +318,24 @@ def load_test(
     runs = [
         Session(f"user{i:02d}@example.nl", u.user_id.iloc[i], labels[i]) for i in range(sessions)
     ]
+    first = [Session("warmup@example.nl", u.user_id.iloc[sessions], labels[sessions])] * warm
     # the dashboard's own default: today, or the last day with events when the data ends earlier
     as_of = ds.default_as_of()
-    expected_results(data, runs, as_of)
+    expected_results(data, runs + first, as_of)
     with tempfile.TemporaryDirectory(prefix="aandacht-load-") as tmp:
         proc, base, passwords = start_server(
-            data, Path(tmp), [s.login for s in runs], list(server_args)
+            data, Path(tmp), [s.login for s in runs + first], list(server_args)
         )
         started = time.perf_counter()
         try:
-            _run_in_thread(asyncio.wait_for(drive(base, passwords, runs), timeout))
+            _run_in_thread(asyncio.wait_for(drive(base, passwords, runs, first), timeout))
         finally:
             wall = time.perf_counter() - started
             stop_server(proc)
             log = (Path(tmp) / "panel-serve.log").read_text(errors="replace")
             (ROOT / "test-artifacts").mkdir(exist_ok=True)
             (ROOT / "test-artifacts" / "load-test-server.log").write_text(log)
-    problems = [f"{s.login} ({s.user}): {e}" for s in runs for e in s.errors]
+    problems = [f"{s.login} ({s.user}): {e}" for s in runs + first for e in s.errors]
     if "Traceback" in log or " ERROR " in log:
         problems.append("server log has errors:\n" + log[-3000:])
     opens = [s.open_s for s in runs if s.open_s is not None]
@@ -337,6 +351,8 @@ def load_test(
         "calculate_p95_s": percentile(calcs, 95),
         "calculate_max_s": max(calcs) if calcs else float("nan"),
         "completed": len(calcs),
+        "warm": bool(warm),
+        "warm_open_s": first[0].open_s if first else None,
         "problems": problems,
     }
 
@@ -387,15 +403,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default="data_samples")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds for the whole run")
     ap.add_argument("--server-side", action="store_true", help="also time it without browsers")
+    ap.add_argument(
+        "--warm", action="store_true", help="one untimed session first (a server in use)"
+    )
     ap.add_argument("server_args", nargs="*", help="passed on to panel serve (after --)")
     args = ap.parse_args(argv)
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
         print(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)")
         return 2
-    out = load_test(args.sessions, args.data, args.timeout, args.server_args)
+    out = load_test(args.sessions, args.data, args.timeout, args.server_args, warm=args.warm)
+    warmed = (
+        f", after one untimed session (it opened in {out['warm_open_s']:.2f} s)"
+        if out["warm"] and out["warm_open_s"] is not None
+        else ""
+    )
     print(
         f"{out['sessions']} concurrent sessions on {out['data']} (as of {out['as_of']}), "
-        f"{out['completed']} completed in {out['wall_s']:.1f} s\n"
+        f"{out['completed']} completed in {out['wall_s']:.1f} s{warmed}\n"
         f"  open (log-in → first grid):        median {out['open_median_s']:.2f} s, "
         f"p95 {out['open_p95_s']:.2f} s\n"
         f"  calculate (click → grid updated):  median {out['calculate_median_s']:.2f} s, "
