@@ -45,6 +45,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "EXPORT_SALES_COLUMNS",
     "LISTED_COLUMNS",
+    "grid_table",
     "monitor_workbook",
     "relations_text",
     "result_line",
@@ -933,3 +934,81 @@ def monitor_workbook(
             columns={c: t(f"col_{c}", lang) for c in listed}
         )
     return sheets, fills
+
+
+#: The grid table's columns taken from the result as they are.
+_GRID_FROM_RESULT = [
+    "colour",
+    "relation_id",
+    "name",
+    "address",
+    "postcode",
+    "city",
+    "total",
+    "dgn",
+    *[c for cat in ("history", "correspondence", "sales", "helpdesk") for c in (cat, f"{cat}_dgn")],
+    "last_contact",
+    "last_user",
+]
+#: The sales view's columns the grid table takes from :attr:`SalesView.table`.
+_GRID_FROM_SALES = [
+    "revenue",
+    "revenue_per_contact",
+    "attention_index",
+    "abc_class",
+    "expected_contacts",
+    "contact_gap",
+]
+
+
+def grid_table(
+    result: pd.DataFrame,
+    banding: BandResult,
+    sales: SalesView | None = None,
+    lang: str = "nl",
+    *,
+    extras: Mapping[str, Any] | None = None,
+    with_sales_explanations: bool = True,
+    privacy: bool = False,
+) -> pd.DataFrame:
+    """The dashboard's grid table (S5, S8): a result's rows with their band, colours and
+    explanation in ``lang``, and with a sales view its columns (revenue, index, ABC, band,
+    area) — canonical column names, texts in ``lang``; one row per relation, in the result's
+    order.
+
+    ``extras``: more columns (e.g. the trend and cadence columns): a frame, or a mapping of
+    series, with a value per row of ``result``.
+    ``with_sales_explanations``: also the sales sentences (one per relation; about 1 s at 100,000
+    relations, so a dashboard makes them when the sales view is first shown).
+    ``privacy``: codes, names and addresses pseudonymised (:func:`aandacht.privacy.pseudonymise`).
+    """
+    from aandacht.i18n import per_value, relation_colour, relation_colour_hex
+    from aandacht.privacy import pseudonymise
+
+    out = result[_GRID_FROM_RESULT].copy()
+    # the relation's own colour (S4): its name in the chosen language and a checked swatch
+    out["colour"] = per_value(result["colour"], lambda c: relation_colour(c, lang))
+    out["colour_hex"] = per_value(result["colour"], relation_colour_hex)
+    out["band_key"] = pd.array(banding.yb.astype(str), dtype="str")
+    out["band"] = per_value(banding.yb, lambda b: label(b, lang))
+    out["band_colour"] = per_value(banding.yb, lambda b: BANDS[b].colour)
+    out["explanation"] = explanations(result, banding, lang).to_numpy()
+    for col, values in ({} if extras is None else extras).items():
+        out[col] = values.to_numpy()
+    if sales is not None:
+        st = sales.table
+        for col in _GRID_FROM_SALES:
+            out[col] = st[col].to_numpy()
+        out["orders"] = result["orders"].to_numpy()
+        out["invoices"] = result["invoices"].to_numpy()
+        out["sales_band_key"] = st["sales_band"].to_numpy()
+        out["sales_area_key"] = st["sales_area"].to_numpy()
+        sb = st["sales_band"]
+        out["sales_band"] = per_value(sb, lambda b: "" if b is None else label(b, lang))
+        out["sales_band_colour"] = per_value(sb, lambda b: "" if b is None else BANDS[b].colour)
+        out["sales_area"] = per_value(st["sales_area"], lambda a: label(a, lang))
+        if with_sales_explanations:
+            out["sales_explanation"] = sales_explanations(sales, lang).to_numpy()
+    if privacy:
+        out = pseudonymise(out, lang=lang)
+    return out.reset_index(drop=True)

@@ -28,14 +28,10 @@ from aandacht.i18n import (
     fmt_date,
     fmt_datetime,
     fmt_live,
-    per_value,
     problem_text,
-    relation_colour,
-    relation_colour_hex,
     t,
 )
 from aandacht.monitors import MonitorStore
-from aandacht.privacy import pseudonymise
 from aandacht.sales import SalesView
 from aandacht.selection import (
     MAX_SELECTION_BYTES,
@@ -783,58 +779,15 @@ class MonitorState(param.Parameterized):
     def _build_table(
         self, res: pd.DataFrame, banding: bands_mod.BandResult, sales: SalesView | None
     ) -> pd.DataFrame:
-        lang = self.lang
-        cols = [
-            "colour",
-            "relation_id",
-            "name",
-            "address",
-            "postcode",
-            "city",
-            "total",
-            "dgn",
-            *[c for s in SOURCES for c in (s, f"{s}_dgn")],
-            "last_contact",
-            "last_user",
-        ]
-        out = res[cols].copy()
-        # the relation's own colour (S4): its name in the chosen language and a checked swatch
-        out["colour"] = per_value(res["colour"], lambda c: relation_colour(c, lang))
-        out["colour_hex"] = per_value(res["colour"], relation_colour_hex)
-        out["band_key"] = pd.array(banding.yb.astype(str), dtype="str")
-        out["band"] = per_value(banding.yb, lambda b: bands_mod.label(b, lang))
-        out["band_colour"] = per_value(banding.yb, lambda b: bands_mod.BANDS[b].colour)
-        out["explanation"] = summary_mod.explanations(res, banding, lang).to_numpy()
-        for col, values in grid_extras(self, res, lang).items():  # trend (B1), cadence (B2)
-            out[col] = values.to_numpy()
-        if sales is not None:
-            st = sales.table
-            for col in (
-                "revenue",
-                "revenue_per_contact",
-                "attention_index",
-                "abc_class",
-                "expected_contacts",
-                "contact_gap",
-            ):
-                out[col] = st[col].to_numpy()
-            out["orders"] = res["orders"].to_numpy()
-            out["invoices"] = res["invoices"].to_numpy()
-            out["sales_band_key"] = st["sales_band"].to_numpy()
-            out["sales_area_key"] = st["sales_area"].to_numpy()
-            sb = st["sales_band"]
-            out["sales_band"] = per_value(
-                sb, lambda b: "" if b is None else bands_mod.label(b, lang)
-            )
-            out["sales_band_colour"] = per_value(
-                sb, lambda b: "" if b is None else bands_mod.BANDS[b].colour
-            )
-            out["sales_area"] = per_value(st["sales_area"], lambda a: bands_mod.label(a, lang))
-            if self.view_mode == "sales":  # else when the sales view is first shown
-                out["sales_explanation"] = summary_mod.sales_explanations(sales, lang).to_numpy()
-        if self.privacy:
-            out = pseudonymise(out, lang=lang)
-        return out.reset_index(drop=True)
+        return summary_mod.grid_table(
+            res,
+            banding,
+            sales,
+            self.lang,
+            extras=grid_extras(self, res, self.lang),  # trend (B1), cadence (B2)
+            with_sales_explanations=self.view_mode == "sales",  # else when first shown
+            privacy=self.privacy,
+        )
 
     def _build_bins(self, banding: bands_mod.BandResult, sales: SalesView | None) -> pd.DataFrame:
         """One row per band: key, colour, label, count and the hover text (range)."""

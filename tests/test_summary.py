@@ -386,3 +386,31 @@ def test_explanations_equal_explain_row_by_row(name, lang):
     ]
     assert fast.tolist() == slow
     assert len(set(slow)) > 10  # the data gives many different sentences
+
+
+def test_the_grid_table_of_a_result():
+    # the dashboard's table: the result's rows in order, with band, colours and explanation in
+    # the language; the sales view's columns only with a sales view; pseudonyms in privacy mode
+    from pathlib import Path
+
+    import aandacht
+    from aandacht.summary import grid_table
+
+    ds = aandacht.load(Path(__file__).resolve().parents[1] / "data_samples")
+    res = aandacht.calculate(ds, aandacht.Selection(as_of="2026-10-31", revenue="both"))
+    banding = classify(res["total"], "relative")
+    plain = grid_table(res, banding, lang="en")
+    assert plain["relation_id"].tolist() == res["relation_id"].tolist()
+    assert plain["band_key"].tolist() == [str(b) for b in banding.yb]
+    assert plain["explanation"].str.contains("contact").any()
+    assert "revenue" not in plain and "sales_band" not in plain
+    view = sales_view(res)
+    with_sales = grid_table(res, banding, view, "nl", extras={"trend": pd.Series(["↑"] * len(res))})
+    assert with_sales["revenue"].tolist() == view.table["revenue"].tolist()
+    assert with_sales["sales_area_key"].tolist() == view.table["sales_area"].tolist()
+    assert "sales_explanation" in with_sales and (with_sales["trend"] == "↑").all()
+    later = grid_table(res, banding, view, "nl", with_sales_explanations=False)
+    assert "sales_explanation" not in later
+    hidden = grid_table(res, banding, lang="nl", privacy=True)
+    assert not set(hidden["relation_id"]) & set(res["relation_id"])
+    assert len(hidden) == len(res)
