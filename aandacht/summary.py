@@ -851,8 +851,8 @@ def _capital(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
-#: The relations sheet of a monitor's Excel export (S12): the grid table's columns, in order.
-EXPORT_COLUMNS = [
+#: The grid table's columns taken from the result as they are.
+_GRID_FROM_RESULT = [
     "colour",
     "relation_id",
     "name",
@@ -861,10 +861,15 @@ EXPORT_COLUMNS = [
     "city",
     "total",
     "dgn",
-    "band",
     *[c for cat in ("history", "correspondence", "sales", "helpdesk") for c in (cat, f"{cat}_dgn")],
     "last_contact",
     "last_user",
+]
+#: The relations sheet of a monitor's Excel export (S12): the grid table's columns, in order.
+EXPORT_COLUMNS = [
+    *_GRID_FROM_RESULT[: _GRID_FROM_RESULT.index("dgn") + 1],
+    "band",
+    *_GRID_FROM_RESULT[_GRID_FROM_RESULT.index("dgn") + 1 :],
     "explanation",
 ]
 #: ... and with a sales view.
@@ -936,20 +941,6 @@ def monitor_workbook(
     return sheets, fills
 
 
-#: The grid table's columns taken from the result as they are.
-_GRID_FROM_RESULT = [
-    "colour",
-    "relation_id",
-    "name",
-    "address",
-    "postcode",
-    "city",
-    "total",
-    "dgn",
-    *[c for cat in ("history", "correspondence", "sales", "helpdesk") for c in (cat, f"{cat}_dgn")],
-    "last_contact",
-    "last_user",
-]
 #: The sales view's columns the grid table takes from :attr:`SalesView.table`.
 _GRID_FROM_SALES = [
     "revenue",
