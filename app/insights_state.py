@@ -1,8 +1,5 @@
 """The dashboard's state for the insights (B1, B2, B4, B6, S15), without widgets.
 
-* :func:`grid_extras` — the trend arrow (B1, :func:`aandacht.trend.trends`) and the cadence
-  status with the "overdue first" order (B2, :func:`aandacht.cadence.cadence_status`,
-  :func:`~aandacht.cadence.overdue_first`) as columns of the grid's table.
 * :func:`load_cadence` / :func:`save_cadence` — the cadence settings, stored with the other
   settings: ``$AANDACHT_CADENCE`` when set (as the map uses it), else ``cadence.csv`` in the
   store folder; without a file the library's :func:`~aandacht.cadence.default_cadence`.
@@ -29,9 +26,8 @@ import param
 import aandacht
 from aandacht import cadence as cadence_mod
 from aandacht import reports as reports_mod
-from aandacht import trend as trend_mod
 from aandacht.errors import AandachtError, DataError
-from aandacht.i18n import per_value, t
+from aandacht.i18n import t
 from aandacht.monitors import store_folder
 from aandacht.privacy import pseudonymise
 
@@ -39,16 +35,6 @@ if TYPE_CHECKING:
     from .state import MonitorState
 
 CADENCE_ENV = "AANDACHT_CADENCE"
-#: Columns the grid's table gets from :func:`grid_extras`.
-EXTRA_COLUMNS = [
-    "trend",
-    "trend_key",
-    "cadence",
-    "cadence_key",
-    "overdue_ratio",
-    "overdue_rank",
-    "overdue",
-]
 
 
 def result_selection(state: MonitorState, revenue: str | None = None) -> aandacht.Selection:
@@ -109,53 +95,6 @@ def save_cadence(state: MonitorState, settings: pd.DataFrame) -> bool:
         return False
     state.param.update(cadence=clean, cadence_file=str(path), cadence_error="")
     return True
-
-
-# ----------------------------------------------------------------------------------------------
-# the grid's extra columns (B1, B2)
-
-
-def trends_of(state: MonitorState, res: pd.DataFrame) -> pd.DataFrame:
-    """:func:`aandacht.trend.trends` for the result's users and relations, once per result."""
-    cached = getattr(state, "_trends_cache", None)
-    if cached is not None and cached[0] is res:
-        return cached[1]
-    tr = state.session.trends(result_selection(state))  # computed once per selection
-    state._trends_cache = (res, tr)
-    return tr
-
-
-def grid_extras(state: MonitorState, res: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Trend and cadence columns for the rows of ``res`` (same order, fresh index).
-
-    ``trend`` (arrow and words), ``cadence`` (status in words), ``overdue_ratio``;
-    ``overdue_rank`` is the row's place in :func:`aandacht.cadence.overdue_first` (0 = most
-    overdue) and ``overdue`` whether it counts as overdue, for the grid's sort and filter.
-    """
-    out = pd.DataFrame(index=range(len(res)))
-    ids = res["relation_id"].astype(object).reset_index(drop=True)
-    tr = trends_of(state, res).set_index("relation_id")
-    key = ids.map(tr["trend"]).fillna("flat")
-    out["trend_key"] = key.to_numpy()
-    out["trend"] = per_value(key, lambda k: f"{trend_mod.ARROWS[k]} {t(f'trend_{k}', lang)}")
-    settings = state.cadence if state.cadence is not None else cadence_mod.empty_cadence()
-    try:
-        st = state.session.cadence_status(res.reset_index(drop=True), settings)
-    except (AandachtError, ValueError) as exc:
-        state.cadence_error = t("cadence_invalid", lang) + f"\n{exc}"
-        st = state.session.cadence_status(res.reset_index(drop=True), cadence_mod.empty_cadence())
-    if len(st) != len(res):  # rows of relations the session does not show: no status
-        st = st.set_index("relation_id").reindex(res["relation_id"].to_numpy()).reset_index()
-        st["status"] = st["status"].fillna("no_target")
-        st["overdue"] = st["overdue"].fillna(False).astype(bool)
-    st["_row"] = range(len(st))
-    rank = pd.Series(range(len(st)), index=cadence_mod.overdue_first(st)["_row"].to_numpy())
-    out["cadence_key"] = st["status"].to_numpy()
-    out["cadence"] = per_value(st["status"], lambda s: t(f"cadence_{s}", lang))
-    out["overdue_ratio"] = st["overdue_ratio"].to_numpy()
-    out["overdue_rank"] = rank.sort_index().to_numpy()
-    out["overdue"] = st["overdue"].to_numpy()
-    return out
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """The dashboard's state: the data set, the selection, the last result and what derives from it.
 
 :class:`MonitorState` holds everything the views show as ``param`` parameters. It calls the
-``aandacht`` library for every figure (counting, banding, sales view, summaries, explanations,
-privacy, storage, export); what it adds is bookkeeping: which settings belong to which result,
-labels in the chosen language, and the columns each view needs. It imports no widgets, so it can
-be tested without a browser.
+``aandacht`` library for every figure: counting through :class:`aandacht.Session`, and what a
+result shows (bands, sales view, grid table, bins, summaries) through the library's data store
+:class:`aandacht.monitor_view.MonitorView`, which it keeps as :attr:`MonitorState.view` and
+copies into the parameters the views watch. What it adds is bookkeeping: the widgets' selection
+and its round trip to the store, which settings belong to which result, the live updates. It
+imports no widgets, so it can be tested without a browser.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from aandacht.i18n import (
     problem_text,
     t,
 )
+from aandacht.monitor_view import GRID_COLUMNS, VIEW_MODES, MonitorView
 from aandacht.monitors import MonitorStore
-from aandacht.sales import SalesView
 from aandacht.selection import (
     MAX_SELECTION_BYTES,
     PERIOD_PRESETS,
@@ -42,59 +44,10 @@ from aandacht.selection import (
 )
 from aandacht.service import DataService, Session
 
-from .insights_state import grid_extras, load_cadence
+from .insights_state import load_cadence, result_selection
 
-SOURCES = ("history", "correspondence", "sales", "helpdesk")
 USER_MODES = ("all", "user", "group")
 RELATION_MODES = ("all", "b_group", "file")
-VIEW_MODES = ("attention", "sources", "sales")
-
-#: Columns of the grid per view ("Beeld").
-GRID_COLUMNS: dict[str, list[str]] = {
-    "attention": [
-        "colour",
-        "relation_id",
-        "name",
-        "total",
-        "dgn",
-        "trend",
-        "band_colour",
-        "band",
-        "cadence",
-        "overdue_ratio",
-        "explanation",
-    ],
-    "sources": [
-        "colour",
-        "relation_id",
-        "name",
-        "total",
-        "dgn",
-        *[c for s in SOURCES for c in (s, f"{s}_dgn")],
-        "trend",
-        "band_colour",
-        "band",
-    ],
-    "sales": [
-        "colour",
-        "relation_id",
-        "name",
-        "total",
-        "sales_dgn",
-        "revenue",
-        "revenue_per_contact",
-        "abc_class",
-        "expected_contacts",
-        "contact_gap",
-        "sales_band_colour",
-        "sales_band",
-        "sales_area",
-        "sales_explanation",
-    ],
-}
-#: Columns the grid holds without showing them: the "overdue first" order and filter (B2),
-#: the swatch of the relation's own colour.
-GRID_HIDDEN = ["overdue_rank", "overdue", "colour_hex"]
 #: Columns of the relation list of one bin (name and address, S5).
 BIN_COLUMNS = summary_mod.LISTED_COLUMNS
 
@@ -196,6 +149,9 @@ class MonitorState(param.Parameterized):
         if data_path is not None:
             params["data_path"] = data_path
         super().__init__(**params)
+        #: What the shown result shows (bands, sales view, table, bins; the library's
+        #: :class:`~aandacht.monitor_view.MonitorView`); the parameters below are set from it.
+        self.view: MonitorView | None = None
         self._init_principal()
         #: The shared data set (one per process) and this principal's entry point to it: every
         #: figure comes through ``self.session``, which applies the permissions.
@@ -684,17 +640,7 @@ class MonitorState(param.Parameterized):
         ):
             self._derive()
             return
-        stored = self.settings["selection"]
-        sel = aandacht.Selection(
-            users=tuple(stored["users"]) if stored.get("users") else None,
-            user_group=stored.get("user_group"),
-            b_group=stored.get("b_group"),
-            relations=tuple(stored["relations"]) if stored.get("relations") else None,
-            period_from=stored.get("period_from"),
-            period_to=stored.get("period_to"),
-            as_of=stored.get("as_of"),
-            revenue=self.revenue_basis,
-        )
+        sel = result_selection(self, revenue=self.revenue_basis)
         # the same selection as the result, now with revenue; the widgets keep what they hold
         self.calculate(sel, ui=self.settings.get("ui"), monitor=self.monitor_name)
 
@@ -726,115 +672,76 @@ class MonitorState(param.Parameterized):
 
     @param.depends("result", "thresholds", "lang", "privacy", "cadence", watch=True)
     def _derive(self) -> None:
-        """Re-band and rebuild every derived value; instant (no recount)."""
+        """Re-band and rebuild every derived value (:meth:`MonitorView.build`); no recount."""
         if self.result is None:
             return
-        res = self.result
-        th = None if self.thresholds is None else tuple(self.thresholds)
-        params = {"period_days": self.period_days()}
-        try:
-            banding = bands_mod.classify(res["total"], self.strategy, th, **params)
-            sales = None
-            if self.has_revenue():
-                sales_th = th if self.strategy in ("relative", "quantile") else None
-                sales = self.session.sales_view(res, self.strategy, sales_th, **params)
-            self.band_error = ""
-        except ValueError as exc:
-            self.band_error = t("band_error", self.lang, error=str(exc))
-            if self.banding is not None and len(self.banding.yb) == len(res):
-                return
-            banding = bands_mod.classify(res["total"], "relative")
-            sales = self.session.sales_view(res) if self.has_revenue() else None
-        with param.parameterized.batch_call_watchers(self):
-            if self.view_mode == "sales" and sales is None:
-                self.view_mode = "attention"
-            self.banding = banding
-            self.sales = sales
-            self.table = self._build_table(res, banding, sales)
-            self._derive_view()
+        view = MonitorView.build(
+            self.session,
+            self.result,
+            selection=result_selection(self),
+            strategy=self.strategy,
+            thresholds=self.thresholds,
+            lang=self.lang,
+            privacy=self.privacy,
+            view_mode=self.view_mode,
+            revenue=self.may_see_revenue(),
+            cadence=self.cadence,
+            previous=self.view,
+        )
+        self._show(view)
 
     @param.depends("view_mode", watch=True)
     def _derive_view(self) -> None:
-        """The distribution and summary of the current view."""
-        if self.banding is None:
+        """The distribution and summary of the current view (:meth:`MonitorView.for_view`)."""
+        if self.view is None or self.view.view_mode == self.view_mode:
             return
+        self._show(self.view.for_view(self.view_mode))
+
+    def _show(self, view: MonitorView) -> None:
+        """Set the parameters the views watch from ``view``, each once."""
+        old = self.view
+        self.view = view
         with param.parameterized.batch_call_watchers(self):
-            if self.view_mode == "sales":
-                self._ensure_sales_explanations()
-            self.bins = self._build_bins(self.banding, self.sales)
-            self._build_summary(self.banding, self.sales)
-            self.selected_bin = None
-
-    def _ensure_sales_explanations(self) -> None:
-        """The sales view's sentences (one per relation, 1 s at 100k relations) are made when
-        the sales view is first shown or exported, not with every calculation."""
-        if self.sales is None or self.table is None or "sales_explanation" in self.table:
-            return
-        table = self.table.copy()
-        table["sales_explanation"] = summary_mod.sales_explanations(
-            self.sales, self.lang
-        ).to_numpy()
-        self.table = table
-
-    def _build_table(
-        self, res: pd.DataFrame, banding: bands_mod.BandResult, sales: SalesView | None
-    ) -> pd.DataFrame:
-        return summary_mod.grid_table(
-            res,
-            banding,
-            sales,
-            self.lang,
-            extras=grid_extras(self, res, self.lang),  # trend (B1), cadence (B2)
-            with_sales_explanations=self.view_mode == "sales",  # else when first shown
-            privacy=self.privacy,
-        )
-
-    def _build_bins(self, banding: bands_mod.BandResult, sales: SalesView | None) -> pd.DataFrame:
-        """One row per band: key, colour, label, count and the hover text (range)."""
-        if self.view_mode == "sales" and sales is not None:
-            return summary_mod.sales_bins(sales, self.lang)
-        return summary_mod.band_bins(banding, self.lang)
-
-    def _build_summary(self, banding: bands_mod.BandResult, sales: SalesView | None) -> None:
-        if self.view_mode == "sales" and sales is not None:
-            s = summary_mod.sales_summary(sales, self.lang)
-        else:
-            s = summary_mod.attention_summary(banding, self.lang)
-        self.summary_text, self.summary_how = s.text, s.how
+            self.band_error = view.band_error
+            if view.cadence_error:
+                self.cadence_error = view.cadence_error
+            if view is old:
+                return
+            if self.view_mode != view.view_mode:  # the sales view without one
+                self.view_mode = view.view_mode
+            if old is None or view.banding is not old.banding:
+                self.banding = view.banding
+            if old is None or view.sales is not old.sales:
+                self.sales = view.sales
+            if old is None or view.table is not old.table:
+                self.table = view.table
+            if old is None or view.bins is not old.bins:
+                self.bins = view.bins
+                self.selected_bin = None
+            self.summary_text, self.summary_how = view.summary_text, view.summary_how
 
     # ------------------------------------------------------------------------------------------
     # what the views ask for
 
     def grid_columns(self) -> list[str]:
         """The grid's columns in the current view."""
-        mode = (
-            self.view_mode
-            if (self.view_mode != "sales" or self.sales is not None)
-            else ("attention")
-        )
-        return list(GRID_COLUMNS[mode])
+        return self.view.grid_columns() if self.view else list(GRID_COLUMNS["attention"])
 
     def band_column(self) -> str:
         """The column whose key colours the band cell: ``band_key`` or ``sales_band_key``."""
-        return (
-            "sales_band_key"
-            if self.view_mode == "sales" and self.sales is not None
-            else ("band_key")
-        )
+        return self.view.band_column() if self.view else "band_key"
 
     def bin_relations(self, band: str | None = None) -> pd.DataFrame:
         """The relations in one bin (default :attr:`selected_bin`), with name and address."""
-        band = band or self.selected_bin
-        if self.table is None or band is None:
+        if self.view is None:
             return pd.DataFrame(columns=BIN_COLUMNS)
-        key = self.table[self.band_column()]
-        return self.table.loc[key == band, BIN_COLUMNS]
+        return self.view.bin_relations(band or self.selected_bin)
 
     def excluded_relations(self) -> pd.DataFrame:
         """Relations left out of the sales view (no contacts, no revenue)."""
-        if self.sales is None or self.table is None:
+        if self.view is None:
             return pd.DataFrame(columns=BIN_COLUMNS)
-        return self.table.loc[self.table["sales_area_key"] == "excluded", BIN_COLUMNS]
+        return self.view.excluded_relations()
 
     def result_line(self) -> str:
         """One line saying what the result covers."""
@@ -862,7 +769,8 @@ class MonitorState(param.Parameterized):
         Codes and names are pseudonymised in privacy mode; revenue only with permission; text
         that looks like a formula is written as text (:func:`aandacht.export.write_xlsx`).
         """
-        self._ensure_sales_explanations()
+        if self.view is not None:
+            self._show(self.view.with_sales_explanations())
         sel = self.settings.get("selection", {})
         return self.session.export_monitor(
             path,

@@ -29,8 +29,9 @@ from aandacht.i18n import (
     t,
     table_locale,
 )
+from aandacht.monitor_view import GRID_HIDDEN, SOURCES
 
-from .state import BIN_COLUMNS, GRID_HIDDEN, SOURCES, MonitorState
+from .state import BIN_COLUMNS, MonitorState
 
 TEXT_COLUMNS = {
     "colour",
