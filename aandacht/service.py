@@ -283,6 +283,22 @@ class DataService:
             self._changed(n)
         return n
 
+    def watermark(self, result: pd.DataFrame) -> dict[str, Any]:
+        """What of the data set ``result`` counted (kept with a stored result, S3 / B13): the
+        extra events files taken in, the batch of extra events and when the data last changed."""
+        live = self.live
+        return {
+            "extra_files": sorted(Path(f).name for f in self.data.extra_events),
+            "events_batch": int(result.attrs.get("events_batch", 0)),
+            "data_updated_at": live.updated_at.isoformat() if live.updated_at else None,
+        }
+
+    def same_data(self, watermark: dict[str, Any] | None) -> bool:
+        """Whether a stored result (with :meth:`watermark` ``watermark``) counted the extra
+        events files the data set has now — else it is counted again before it is shown."""
+        files = sorted(Path(f).name for f in self.data.extra_events)
+        return (watermark or {}).get("extra_files", []) == files
+
     def events_between(self, before: int, after: int) -> int:
         """How many extra events the batches ``before < batch <= after`` brought."""
         from . import feed

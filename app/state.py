@@ -372,7 +372,7 @@ class MonitorState(param.Parameterized):
             if (
                 stored is not None
                 and "ui" in stored.settings
-                and self._same_data(stored.settings.get("watermark"))
+                and self.service.same_data(stored.settings.get("watermark"))
             ):
                 shown = self.session.result(stored.result)
         except (OSError, sqlite3.Error, AandachtError, ValueError):
@@ -382,20 +382,6 @@ class MonitorState(param.Parameterized):
             self._apply(shown, stored.settings, stored.calculated_at)
         else:
             self.calculate()
-
-    def _watermark(self, result: pd.DataFrame) -> dict[str, Any]:
-        """What of the data a result counted (kept with the stored result, S3 / B13)."""
-        live = self.service.live
-        return {
-            "extra_files": sorted(Path(f).name for f in self.data.extra_events),
-            "events_batch": int(result.attrs.get("events_batch", 0)),
-            "data_updated_at": live.updated_at.isoformat() if live.updated_at else None,
-        }
-
-    def _same_data(self, watermark: dict[str, Any] | None) -> bool:
-        """Whether a stored result counted the extra events files the data set has now."""
-        files = sorted(Path(f).name for f in self.data.extra_events)
-        return (watermark or {}).get("extra_files", []) == files
 
     def _restore(self, settings: dict[str, Any]) -> None:
         ui = dict(settings["ui"])
@@ -452,7 +438,7 @@ class MonitorState(param.Parameterized):
         settings = self._settings_for(sel, ui)
         if monitor:
             settings["monitor"] = monitor
-        settings["watermark"] = self._watermark(result)
+        settings["watermark"] = self.service.watermark(result)
         at = dt.datetime.now().replace(microsecond=0)
         try:
             self.monitor_store().save_calculation(

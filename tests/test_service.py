@@ -296,3 +296,27 @@ def test_a_monitor_export_is_cut_to_the_principal_before_it_is_titled(service, t
     assert len(shown[t("sheet_relations", "nl")]) == len(own)
     picked = book(one_group, "picked.xlsx", table=own, rows=[0, 2])
     assert len(picked[t("sheet_relations", "nl")]) == 2
+
+
+def test_a_watermark_says_what_of_the_data_a_result_counted(tmp_path):
+    import json
+    import shutil
+
+    folder = tmp_path / "crm"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("README.md"))
+    service = DataService(aandacht.load(folder), folder)
+    first = service.watermark(service.session().calculate(SEL))
+    assert first == {"extra_files": [], "events_batch": 0, "data_updated_at": None}
+    assert service.same_data(first) and service.same_data(None)
+    extra = folder / "events-1.csv"
+    extra.write_text(
+        "event_id,relation_id,user_id,timestamp,source,action,channel\n"
+        "X-1,R00001,LV,2026-10-30 10:00,note,added,visit\n",
+        encoding="utf-8",
+    )
+    service.take_in(extra)
+    assert not service.same_data(first)  # a result stored before the file: counted again
+    mark = service.watermark(service.session().calculate(SEL))
+    assert mark["extra_files"] == ["events-1.csv"] and mark["events_batch"] == 1
+    assert mark["data_updated_at"] is not None and service.same_data(mark)
+    assert json.loads(json.dumps(mark)) == mark  # stored with the settings as JSON
