@@ -103,7 +103,7 @@ def apply_monitor(state: MonitorState, monitor: Monitor) -> None:
         )
     else:
         values["relation_mode"] = "all"
-    if m.revenue is not None and s.principal.can_see_revenue:
+    if m.revenue is not None and s.session.may("revenue"):
         values["revenue_basis"] = m.revenue
     s.param.update(**values)
     s.strategy = m.strategy  # resets the thresholds to the strategy's defaults …

@@ -77,7 +77,7 @@ class MonitorsView(StateView):
             self.saved.delete(*self.choice.value)
 
     def _save(self, event: Any) -> None:
-        shared = bool(self.shared.value) and self.state.principal.can_share_monitors
+        shared = bool(self.shared.value) and self.state.session.may("share_monitors")
         if self.saved.save(self.name_input.value_input or self.name_input.value, shared=shared):
             self.name_input.value = ""
 
@@ -86,7 +86,7 @@ class MonitorsView(StateView):
             self.saved.show_calculation(self.history.value)
 
     def __panel__(self) -> pn.viewable.Viewable:
-        share = [self.shared] if self.state.principal.can_share_monitors else []
+        share = [self.shared] if self.state.session.may("share_monitors") else []
         return pn.Column(
             self.choice,
             pn.Row(self.open_button, self.delete_button),

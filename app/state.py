@@ -641,7 +641,7 @@ class MonitorState(param.Parameterized):
 
     def may_see_revenue(self) -> bool:
         """Revenue is wanted (the setting) and allowed (the principal's ``sales_monitor``)."""
-        return bool(self.sales_permission and self.principal.can_see_revenue)
+        return bool(self.sales_permission and self.session.may("revenue"))
 
     def has_revenue(self) -> bool:
         """True when the result may show revenue: permission and revenue columns present."""

@@ -489,7 +489,7 @@ class SettingsView(StateView):
         s = self.state
         if not s.hosted:
             return [self.permission, self.revenue]
-        return [self.revenue] if s.principal.can_see_revenue else []
+        return [self.revenue] if s.session.may("revenue") else []
 
     def person_widgets(self) -> list[pn.viewable.Viewable]:
         """Locally "may see figures per employee" and who "me" is (until log-in exists). Logged
