@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run  # noqa: E402  (sets AANDACHT_CACHE: the benchmark's workspaces)
+from docs_block import write_block  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -223,14 +224,7 @@ def block(results: list[dict], info: dict) -> str:
 
 
 def write_docs(text: str) -> None:
-    begin, end = "<!-- dashboard-bench:begin -->", "<!-- dashboard-bench:end -->"
-    doc = run.DOCS.read_text()
-    if begin not in doc or end not in doc:
-        doc = doc.rstrip() + f"\n\n{begin}\n{end}\n"
-    head, rest = doc.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    run.DOCS.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
-    print(f"wrote the results into {run.DOCS.relative_to(ROOT)}")
+    write_block("dashboard-bench", text)
 
 
 def main(argv: list[str] | None = None) -> int:

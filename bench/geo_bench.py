@@ -48,6 +48,9 @@ sys.path.insert(0, str(ROOT))  # this checkout's aandacht
 
 from aandacht import geo  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docs_block import write_block  # noqa: E402
+
 BEGIN, END = "<!-- geo-bench:begin -->", "<!-- geo-bench:end -->"
 
 
@@ -285,19 +288,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_docs(block: str) -> None:
     """Put ``block`` between the geo-bench markers under a "Geocoding" heading."""
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Performance\n"
-    if BEGIN not in text or END not in text:
-        text = text.rstrip() + (
-            "\n\n## Geocoding\n\n"
-            "Putting relations on the map (`aandacht.geo`, `aandacht.mapdata`, drawn by "
-            "`app/map_plot.py`; see `docs/map.md`). "
-            "Measured by `.venv/bin/python bench/geo_bench.py`; the table between the markers is "
-            f"rewritten by it.\n\n{BEGIN}\n{END}\n"
-        )
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    DOCS.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}", encoding="utf-8")
-    print(f"\nwrote the results into {DOCS.relative_to(ROOT)}")
+    write_block(
+        "geo-bench",
+        block,
+        heading="## Geocoding\n\n"
+        "Putting relations on the map (`aandacht.geo`, `aandacht.mapdata`, drawn by "
+        "`app/map_plot.py`; see `docs/map.md`). "
+        "Measured by `.venv/bin/python bench/geo_bench.py`; the table between the markers is "
+        "rewritten by it.",
+    )
 
 
 if __name__ == "__main__":

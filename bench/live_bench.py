@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dashboard_bench as dash  # noqa: E402
 import run  # noqa: E402  (sets AANDACHT_CACHE: the benchmark's workspaces)
+from docs_block import write_block  # noqa: E402
 
 import aandacht  # noqa: E402
 from aandacht import feed  # noqa: E402
@@ -231,14 +232,7 @@ def block(results: list[dict], info: dict) -> str:
 
 
 def write_docs(text: str) -> None:
-    begin, end = "<!-- live-bench:begin -->", "<!-- live-bench:end -->"
-    doc = run.DOCS.read_text()
-    if begin not in doc or end not in doc:
-        doc = doc.rstrip() + f"\n\n## Live updates\n\n{begin}\n{end}\n"
-    head, rest = doc.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    run.DOCS.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
-    print(f"wrote the results into {run.DOCS.relative_to(ROOT)}")
+    write_block("live-bench", text, heading="## Live updates")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -78,6 +78,7 @@ sys.path.insert(0, str(BENCH))
 import bigdata  # noqa: E402
 import pandas as pd  # noqa: E402
 import pandas_baseline  # noqa: E402
+from docs_block import write_block  # noqa: E402
 
 import aandacht  # noqa: E402
 from aandacht import Selection, workspace  # noqa: E402
@@ -797,14 +798,7 @@ def targets(results: list[dict]) -> str:
 
 
 def write_docs(block: str) -> None:
-    begin, end = "<!-- calc-bench:begin -->", "<!-- calc-bench:end -->"
-    text = DOCS.read_text() if DOCS.exists() else f"# Performance\n\n{begin}\n{end}\n"
-    if begin not in text or end not in text:
-        text = text.rstrip() + f"\n\n{begin}\n{end}\n"
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    DOCS.write_text(f"{head}{begin}\n{block}\n{end}{tail}")
-    print(f"\nwrote the results into {DOCS.relative_to(ROOT)}")
+    write_block("calc-bench", block)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from docs_block import write_block  # noqa: E402
+
 DATA = ROOT / "bench" / "data"
 AS_OF = "2026-10-31"
 PERIOD = ("2026-01-01", "2026-10-31")
@@ -154,13 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.record:
-        doc = ROOT / "docs" / "performance.md"
-        body = doc.read_text()
-        begin, end = "<!-- spark-bench:begin -->", "<!-- spark-bench:end -->"
-        if begin not in body:
-            raise SystemExit(f"{doc}: no {begin} marker")
-        head, rest = body.split(begin, 1)
-        doc.write_text(f"{head}{begin}\n{text}\n{end}{rest.split(end, 1)[1]}")
+        write_block("spark-bench", text, create=False)
     return 0
 
 
