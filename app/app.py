@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import panel as pn
 import panel.io.resources as _resources
 import panel.reactive as _reactive
+import param
 from panel.io.callbacks import PeriodicCallback
 
 # `panel serve app/app.py` runs this file as a script with app/ on sys.path, where `app` would
@@ -103,6 +105,20 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         state.param.watch(lambda *e: setattr(c, "title", t(key, state.lang)), "lang")
         return c
 
+    def lazy_card(key: str, build: Callable[[], pn.viewable.Viewer]) -> pn.Card:
+        """A collapsed card whose content is made when it is first opened: a quarter of the
+        page's models sat in the cadence and monitor cards, which most visits never open, and
+        every model costs the server (per session) and the browser."""
+        c = card(key, pn.Column(sizing_mode="stretch_width"), collapsed=True)
+
+        def opened(event: param.parameterized.Event) -> None:
+            if not event.new:
+                c.param.unwatch(watcher)
+                c.objects = [build()]
+
+        watcher = c.param.watch(opened, "collapsed")
+        return c
+
     tabs = pn.Tabs(
         (
             t("tab_overview", state.lang),
@@ -164,7 +180,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         sidebar=[
             card("selection", selection),
             card("settings", settings, collapsed=False),
-            card("cadence", CadenceEditor(state), collapsed=True),
+            lazy_card("cadence", lambda: CadenceEditor(state)),
         ],
         main=[tabs],
         sidebar_width=360,
@@ -174,7 +190,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         # progress bar and the calculate button, MonitorState.busy).
         busy_indicator=None,
     )
-    template.sidebar.append(card("monitors", MonitorsView(state), collapsed=True))  # S3
+    template.sidebar.append(lazy_card("monitors", lambda: MonitorsView(state)))  # S3
     if state.start_live() and pn.state.curdoc is not None:
         # B13: the process's one watcher feeds the shared data set; each session looks twice a
         # second whether there is something new and then counts its own selection again

@@ -261,3 +261,30 @@ def test_bad_selection_file_is_explained(app: Page, tmp_path):
     expect(app.locator(".file-error")).to_be_hidden()
     app.locator(".calculate .bk-btn").click()
     expect(app.locator(".grid-count")).to_contain_text("2 relaties in het overzicht")
+
+
+def test_the_cadence_and_monitor_cards_are_made_when_opened_and_work(app: Page, served):
+    """The collapsed sidebar cards are empty in the first page (their widgets are made when
+    the card is first opened) and work once opened: the cadence settings show in their
+    table, a monitor is saved and listed."""
+    from aandacht.monitors import MonitorStore
+
+    for key in ("cadence", "monitors"):
+        expect(app.locator(f".card-{key}")).to_be_visible()
+    expect(app.locator(".cadence-table")).to_have_count(0)
+    expect(app.locator(".monitor-name")).to_have_count(0)
+
+    app.locator(".card-cadence .card-header").click()
+    expect(app.locator(".cadence-table")).to_be_visible()
+    expect(app.locator(".cadence-save .bk-btn")).to_be_visible()
+
+    app.locator(".card-monitors .card-header").click()
+    name = app.locator(".monitor-name input")
+    expect(name).to_be_visible()
+    name.fill("Weekstart")
+    name.press("Enter")
+    app.locator(".monitor-save .bk-btn").click()
+    expect(app.locator(".monitor-message")).to_contain_text("Weekstart")
+    expect(app.locator(".monitor-list select")).to_contain_text("Weekstart")
+    names = [m.name for m in MonitorStore(served[2]).list_monitors("local")]
+    assert "Weekstart" in names
