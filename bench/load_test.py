@@ -19,6 +19,7 @@ percentile of the open and calculate times (for ``docs/performance.md``).
     .venv/bin/python bench/load_test.py                 # 20 sessions on data_samples
     .venv/bin/python bench/load_test.py --sessions 5 --timeout 120
     .venv/bin/python bench/load_test.py --server-side    # also: the server alone, no browsers
+                                                        # (calculations, and pages opening)
     .venv/bin/python bench/load_test.py --sessions 1 --warm   # one session on a server in use
     make loadtest                                       # 20 sessions and --server-side
 """
@@ -397,6 +398,44 @@ def server_side(sessions: int = 20, data: str = "data_samples") -> dict[str, flo
     return {"median_s": statistics.median(times), "p95_s": percentile(times, 95)}
 
 
+def server_opens(sessions: int = 20, data: str = "data_samples") -> dict[str, float]:
+    """The server's part of ``sessions`` pages opening at once, without browsers: for each
+    login (its own principal, no stored calculation) the dashboard's state, its page
+    (``create_app``), its Bokeh document and the document's JSON, one after another, as the
+    server's one event-loop thread makes them. A session's time is when its document is
+    ready, counted from the moment all asked; after one untimed session (a server in use).
+    Median and 95th percentile in seconds, and the mean cost of one page."""
+    from bokeh.core.json_encoder import serialize_json
+    from bokeh.document import Document
+
+    sys.path.insert(0, str(ROOT))
+    from aandacht import access
+    from app.app import create_app
+    from app.state import MonitorState
+
+    logins = [f"user{i:02d}@example.nl" for i in range(sessions + 1)]
+    config = access.parse_access({"users": {x: {"roles": ["admin"]} for x in logins}})
+    with tempfile.TemporaryDirectory(prefix="aandacht-load-") as tmp:
+
+        def page(login: str) -> int:
+            state = MonitorState(data, store_folder=tmp, principal=config.principal(login))
+            doc = Document()
+            create_app(state).server_doc(doc)
+            return len(serialize_json(doc.to_json()))
+
+        page(logins[-1])  # warm: imports, the data set, the first calculation
+        t0 = time.perf_counter()
+        ready = []
+        for login in logins[:-1]:
+            page(login)
+            ready.append(time.perf_counter() - t0)
+    return {
+        "median_s": statistics.median(ready),
+        "p95_s": percentile(ready, 95),
+        "per_page_s": ready[-1] / sessions,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
@@ -430,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  server only ({args.sessions} states calculating at once, no browsers): "
             f"median {srv['median_s']:.2f} s, p95 {srv['p95_s']:.2f} s"
+        )
+        opens = server_opens(args.sessions, args.data)
+        print(
+            f"  server only ({args.sessions} pages asked at once, made one after another, no "
+            f"browsers): ready median {opens['median_s']:.2f} s, p95 {opens['p95_s']:.2f} s "
+            f"({opens['per_page_s']:.2f} s per page)"
         )
     for p in out["problems"]:
         print("PROBLEM:", p)
