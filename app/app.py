@@ -91,8 +91,9 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
     selection = SelectionView(state)
     settings = SettingsView(state)
     grid = GridView(state)
+    # made with the page: opened from the grid (a click on a total), and its table sizes its
+    # columns right only when it is made before its first relation is shown
     timeline = TimelineView(state, order=grid.row_order)  # steps in the grid's order
-    insights = InsightsView(state)
 
     def card(key: str, view: pn.viewable.Viewer, collapsed: bool = False) -> pn.Card:
         c = pn.Card(
@@ -119,6 +120,8 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         watcher = c.param.watch(opened, "collapsed")
         return c
 
+    # the map's, the insights' and the reports' views are made when first opened (build below)
+    later = {key: pn.Column(sizing_mode="stretch_width") for key in TAB_KEYS[2:]}  # placeholders
     tabs = pn.Tabs(
         (
             t("tab_overview", state.lang),
@@ -137,10 +140,8 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
             ),
         ),
         (t("tab_timeline", state.lang), timeline),
-        (t("tab_map", state.lang), MapView(state)),
-        (t("tab_insights", state.lang), insights),
-        (t("tab_reports", state.lang), ReportsView(state)),
-        dynamic=True,  # the timeline is drawn when its tab is opened, not while hidden
+        *[(t(key, state.lang), placeholder) for key, placeholder in later.items()],
+        dynamic=True,  # a tab's models are made when it is shown, not while hidden
         sizing_mode="stretch_width",
         css_classes=["main-tabs"],
     )
@@ -154,15 +155,33 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
 
     state.param.watch(on_lang, "lang")
     grid.param.watch(lambda *e: setattr(tabs, "active", 1), "open_timeline")
-    # the insights are computed when their tab is opened (and again after a new result)
     insights_tab = TAB_KEYS.index("tab_insights")
+    built: dict[str, pn.viewable.Viewer] = {}
+
+    def build(key: str) -> pn.viewable.Viewer:
+        """The view of the map, insights or reports tab, made when the tab is first opened:
+        most visits never open them, and every view costs the server per session."""
+        if key not in built:
+            if key == "tab_map":
+                view = MapView(state)
+            elif key == "tab_insights":
+                view = InsightsView(state)
+                view.ins.param.watch(on_tab, "stale")
+            else:
+                view = ReportsView(state)
+            built[key] = view
+            # the view in the tab, in the placeholder's place
+            tabs[TAB_KEYS.index(key)] = (t(key, state.lang), view)
+        return built[key]
 
     def on_tab(*events) -> None:
-        if tabs.active == insights_tab:
-            insights.refresh()
+        key = TAB_KEYS[tabs.active]
+        if key in later:
+            view = build(key)
+            if tabs.active == insights_tab:
+                view.refresh()  # computed when the tab is opened (again after a new result)
 
     tabs.param.watch(on_tab, "active")
-    insights.ins.param.watch(on_tab, "stale")
 
     title = pn.pane.HTML(
         f'<span class="app-title">{esc(t("app_title", state.lang))}</span>',

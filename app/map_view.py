@@ -96,7 +96,9 @@ class MapState(param.Parameterized):
         if shared and "cadence" not in params:
             params.update(cadence=state.cadence, cadence_file=getattr(state, "cadence_file", ""))
         super().__init__(state=state, **params)
-        self._source = "grid"  # what the highlight follows: the grid's rows or the clicked bin
+        # what the highlight follows: the grid's rows or the clicked bin (one clicked before the
+        # map was first opened, too)
+        self._source = "bin" if state.selected_bin is not None else "grid"
         self._echo: list[int] | None = None  # map positions last highlighted (ignored echo)
         self._selecting: list[int] | None = None  # positions being selected on the map
         self._watcher: Any = None
