@@ -265,9 +265,33 @@ def test_the_view_builds_the_map_only_when_shown(state):
     assert "op de kaart" in view.info.object
 
 
+def test_the_hidden_tabs_and_cards_are_made_when_first_opened(state):
+    """create_app makes the map, insights and reports tabs and the collapsed cards when they
+    are first opened (test_app_map_browser.py: a band clicked before the map is opened is
+    highlighted on it)."""
+    from app.app import TAB_KEYS, create_app
+
+    page = create_app(state)
+    tabs = page.main[0]
+    later = ("tab_map", "tab_insights", "tab_reports")
+    for key in later:
+        assert len(tabs[TAB_KEYS.index(key)].objects) == 0  # an empty placeholder
+    cards = {c.css_classes[0]: c for c in page.sidebar}
+    for name in ("card-cadence", "card-monitors"):
+        assert cards[name].collapsed and len(cards[name].objects[0].objects) == 0
+    placeholders = {key: tabs[TAB_KEYS.index(key)] for key in later}
+    for key in later:
+        tabs.active = TAB_KEYS.index(key)
+        shown = tabs[TAB_KEYS.index(key)]
+        assert shown is not placeholders[key]  # the tab's view (as Panel shows it) took its place
+        shown.get_root()  # and it renders
+    cards["card-cadence"].collapsed = False
+    cards["card-monitors"].collapsed = False
+    assert "cadence-table" in repr(cards["card-cadence"].objects[0])  # what Panel shows of them
+    assert "monitor-save" in repr(cards["card-monitors"].objects[0])
+
+
 def test_the_dashboards_cadence_settings_are_the_maps(state):
-    if "cadence" not in state.param:
-        pytest.skip("this MonitorState keeps no cadence settings (B2) of its own")
     mapped = MapState(state, colour_by="overdue")
     state.cadence = pd.DataFrame(CADENCE)
     assert mapped.cadence.equals(state.cadence) and mapped.uses_cadence()
