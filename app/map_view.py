@@ -45,7 +45,6 @@ from .state import MonitorState
 from .views import ExportView, StateView, alert_html, esc, localize
 
 TILES_ENV = "AANDACHT_TILES"
-CADENCE_ENV = "AANDACHT_CADENCE"
 #: Which relations the map shows.
 SHOW_MODES = ("all", "selected", "band", "sales_area")
 #: The overdue target (days between contact moments) when no cadence settings exist (B2).
@@ -91,10 +90,9 @@ class MapState(param.Parameterized):
 
     def __init__(self, state: MonitorState, **params: Any):
         params.setdefault("tiles", tiles_enabled())
-        # the dashboard's own cadence settings (B2), when it keeps them, else the map's
-        shared = "cadence" in state.param
-        if shared and "cadence" not in params:
-            params.update(cadence=state.cadence, cadence_file=getattr(state, "cadence_file", ""))
+        # the dashboard's own cadence settings (B2): the map follows them
+        if "cadence" not in params:
+            params.update(cadence=state.cadence, cadence_file=state.cadence_file)
         super().__init__(state=state, **params)
         # what the highlight follows: the grid's rows or the clicked bin (one clicked before the
         # map was first opened, too)
@@ -102,10 +100,7 @@ class MapState(param.Parameterized):
         self._echo: list[int] | None = None  # map positions last highlighted (ignored echo)
         self._selecting: list[int] | None = None  # positions being selected on the map
         self._watcher: Any = None
-        if shared:
-            state.param.watch(self._shared_cadence, ["cadence", "cadence_file"])
-        elif self.cadence is None and os.environ.get(CADENCE_ENV):
-            self.load_cadence(os.environ[CADENCE_ENV])
+        state.param.watch(self._shared_cadence, ["cadence", "cadence_file"])
         state.param.watch(self._table_changed, ["table"])
         state.param.watch(self._rows_changed, ["selected_rows"])
         state.param.watch(self._bin_changed, ["selected_bin"])
