@@ -26,7 +26,7 @@ import pandas as pd
 
 from .i18n import t
 
-__all__ = ["MASK", "pseudonym", "pseudonymise"]
+__all__ = ["MASK", "PSEUDONYM_PATTERN", "pseudonym", "pseudonymise"]
 
 #: What masked text (addresses, message content) is replaced by.
 MASK = "•••"
@@ -38,6 +38,10 @@ CODE_COLUMNS = ("relation_id",)
 NAME_COLUMNS = ("name",)
 MASK_COLUMNS = ("address", "postcode", "subject", "body")
 DROP_VALUE_COLUMNS = ("lat", "lon")
+
+
+#: What a pseudonym looks like (:func:`pseudonym`).
+PSEUDONYM_PATTERN = r"P-[0-9A-F]{8}"
 
 
 def pseudonym(code: object, key: bytes | None = None) -> str:

@@ -754,12 +754,25 @@ class Session:
         for name, df in sheets.items():
             for col in ("relation_id", *{t("col_relation_id", lang) for lang in ("nl", "en")}):
                 if col in df.columns:
-                    df = access._keep_visible(
-                        df, self.visible_relations(df.attrs.get("as_of")), col
-                    )
+                    visible = self.visible_relations(df.attrs.get("as_of"))
+                    df = access._keep_visible(df, _as_on_sheet(visible, df[col]), col)
                     break
             safe[name] = df
         return access._secure_export(path, safe, self.principal, fills=fills)
+
+
+def _as_on_sheet(visible: frozenset[str] | None, codes: pd.Series) -> frozenset[str] | None:
+    """The visible relations as a sheet names them: by code, or — on a sheet in privacy mode,
+    where every code is a pseudonym — by the pseudonyms of the visible codes (a sheet that
+    mixes the two is matched by code only, so no pseudonym can stand for a hidden code)."""
+    from .privacy import PSEUDONYM_PATTERN, pseudonym
+
+    if visible is None:
+        return None
+    filled = codes.dropna().astype(str)
+    if len(filled) and filled.str.fullmatch(PSEUDONYM_PATTERN).all():
+        return frozenset(pseudonym(code) for code in visible)
+    return visible
 
 
 __all__ = ["CACHE_SIZE", "DataService", "LiveStatus", "Session"]

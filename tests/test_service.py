@@ -320,3 +320,22 @@ def test_a_watermark_says_what_of_the_data_a_result_counted(tmp_path):
     assert mark["extra_files"] == ["events-1.csv"] and mark["events_batch"] == 1
     assert mark["data_updated_at"] is not None and service.same_data(mark)
     assert json.loads(json.dumps(mark)) == mark  # stored with the settings as JSON
+
+
+def test_a_pseudonymised_sheet_keeps_the_principals_own_rows(service, tmp_path):
+    """export_xlsx cuts sheets to the visible relations also when their codes are pseudonyms
+    (privacy mode): the principal's own rows stay, the others go; a sheet mixing codes and
+    pseudonyms is matched by code only."""
+    from aandacht.privacy import pseudonymise
+
+    carla = Session(service, Principal("carla", b_groups=("top customers",)))
+    visible = carla.visible_relations(AS_OF)
+    full = service.session().calculate(aandacht.Selection(as_of=AS_OF))[["relation_id", "total"]]
+    hidden = pseudonymise(full)  # every relation, in privacy mode
+    mixed = pd.concat([full.head(3), hidden.tail(3)], ignore_index=True)
+    path = carla.export_xlsx(tmp_path / "p.xlsx", {"all": hidden, "mixed": mixed})
+    book = _read_book(path, "relation_id")
+    own = pseudonymise(full[full["relation_id"].isin(visible)])
+    assert 0 < len(book["all"]) == len(visible) < len(full)
+    assert sorted(book["all"]["relation_id"]) == sorted(own["relation_id"])
+    assert set(book["mixed"]["relation_id"]) <= visible
