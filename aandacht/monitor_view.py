@@ -35,13 +35,15 @@ from . import summary as summary_mod
 from . import trend as trend_mod
 from .errors import AandachtError
 from .i18n import per_value, t
+from .schema import CATEGORIES
 
 if TYPE_CHECKING:
     from .sales import SalesView
     from .selection import Selection
     from .service import Session
 
-SOURCES = ("history", "correspondence", "sales", "helpdesk")
+#: The counted categories, one pair of grid columns each in the sources view.
+SOURCES = CATEGORIES
 VIEW_MODES = ("attention", "sources", "sales")
 
 #: Columns of the grid per view ("Beeld").

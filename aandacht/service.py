@@ -749,7 +749,8 @@ class Session:
         """Write a workbook of ``sheets`` without the columns the principal may not see
         (revenue, contact details) and without rows of relations it may not see
         (a sheet with a relation id column, ``relation_id`` or its title ``Code``; the
-        relations visible on the sheet's ``as_of``, else today)."""
+        relations visible on the sheet's ``as_of``, else today; on a sheet in privacy mode,
+        where every code is a pseudonym, by the pseudonyms of the visible codes)."""
         safe = {}
         for name, df in sheets.items():
             for col in ("relation_id", *{t("col_relation_id", lang) for lang in ("nl", "en")}):

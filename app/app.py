@@ -107,7 +107,7 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         return c
 
     def lazy_card(key: str, build: Callable[[], pn.viewable.Viewer]) -> pn.Card:
-        """A collapsed card whose content is made when it is first opened: a quarter of the
+        """A collapsed card whose content is made when it is first opened: a sixth of the
         page's models sat in the cadence and monitor cards, which most visits never open, and
         every model costs the server (per session) and the browser."""
         c = card(key, pn.Column(sizing_mode="stretch_width"), collapsed=True)
