@@ -170,8 +170,10 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
             else:
                 view = ReportsView(state)
             built[key] = view
-            # the view in the tab, in the placeholder's place
-            tabs[TAB_KEYS.index(key)] = (t(key, state.lang), view)
+            # The view goes into the placeholder, not in its place: replacing a tab re-renders
+            # every tab header in the browser, and a click on another tab while that happened
+            # (the map takes seconds to build on a busy server) was lost.
+            later[key].objects = [view]
         return built[key]
 
     def on_tab(*events) -> None:

@@ -258,9 +258,14 @@ def browse(page: Page, sales: bool) -> None:
     code = page.locator('.grid .tabulator-row [tabulator-field="relation_id"]').first.inner_text()
     page.locator('.grid .tabulator-row [tabulator-field="total"]').first.click()
     expect(page.locator(".timeline-title")).to_contain_text(code)
-    for tab in ("Kaart", "Inzicht", "Rapporten"):  # the other tabs render when opened
+    # the other tabs are made when opened: wait for each one's content, so that what it sends
+    # is among the frames checked (a click on the next tab while the browser re-renders the tab
+    # headers can be lost)
+    for tab, content in (("Kaart", ".map-info"), ("Inzicht", ".two-way-line"),
+                         ("Rapporten", ".report-catchup .bk-btn")):  # fmt: skip
         page.locator(".main-tabs .bk-tab", has_text=tab).click()
         expect(page.locator(".main-tabs .bk-tab.bk-active")).to_have_text(tab)
+        expect(page.locator(content)).to_be_visible()
 
 
 def export_all(page: Page) -> openpyxl.Workbook:
