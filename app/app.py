@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import panel as pn
@@ -121,7 +122,10 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
         return c
 
     # the map's, the insights' and the reports' views are made when first opened (build below)
-    later = {key: pn.Column(sizing_mode="stretch_width") for key in TAB_KEYS[2:]}  # placeholders
+    later = {  # placeholders
+        key: pn.Column(sizing_mode="stretch_width", css_classes=["later-tab"])
+        for key in TAB_KEYS[2:]
+    }
     tabs = pn.Tabs(
         (
             t("tab_overview", state.lang),
@@ -176,12 +180,32 @@ def create_app(state: MonitorState | None = None) -> pn.template.BootstrapTempla
             later[key].objects = [view]
         return built[key]
 
+    pending: set[str] = set()
+
+    def fill(key: str) -> None:
+        """Make the tab's view in its placeholder (then compute the insights, if shown)."""
+        try:
+            view = build(key)
+        finally:
+            pending.discard(key)
+            later[key].param.update(loading=False, min_height=None)
+        if key == "tab_insights" and tabs.active == insights_tab:
+            view.refresh()
+
     def on_tab(*events) -> None:
         key = TAB_KEYS[tabs.active]
-        if key in later:
-            view = build(key)
+        if key not in later or key in pending:
+            return
+        if key in built:
             if tabs.active == insights_tab:
-                view.refresh()  # computed when the tab is opened (again after a new result)
+                built[key].refresh()  # computed when the tab is opened (again after a new result)
+            return
+        pending.add(key)
+        later[key].param.update(loading=True, min_height=200)
+        # On a server the view is made in the next tick: the switch (the browser rebuilds the
+        # tab headers for it) is answered at once and the tab shows a spinner, instead of both
+        # waiting for the seconds a map takes to build, while a click on another tab was lost.
+        pn.state.execute(partial(fill, key), schedule=True)
 
     tabs.param.watch(on_tab, "active")
 

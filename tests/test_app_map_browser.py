@@ -255,3 +255,38 @@ def test_privacy_mode_keeps_real_names_and_addresses_off_the_page(app: Page, res
     real = set(result["relation_id"]) | set(result["name"].dropna())
     real |= set(result["address"].dropna()) | set(result["postcode"].dropna())
     assert not texts & real
+
+
+# every state of the later tabs' placeholders the page's document goes through: "loading" when
+# one is marked as loading, "filled" when one holds a view
+_PLACEHOLDER_STATES = """() => {
+  window._placeholder_states = [];
+  const doc = Bokeh.documents[0];
+  const look = () => {
+    for (const m of doc._all_models.values()) {
+      const css = m.css_classes || [];
+      if (!css.includes("later-tab")) continue;
+      if (css.includes("pn-loading")) window._placeholder_states.push("loading");
+      else if ((m.children || []).length > 0) window._placeholder_states.push("filled");
+    }
+  };
+  doc.on_change(look, true);
+}"""
+
+
+def test_a_tab_made_when_first_opened_answers_at_once_with_a_spinner(app: Page):
+    """The switch to the map is answered before the map is built: the tab shows a spinner, then
+    the view (the headers were rebuilt after the build, and a click meanwhile was lost)."""
+    app.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0")
+    app.evaluate(_PLACEHOLDER_STATES)
+    app.locator(".main-tabs .bk-tab", has_text="Kaart").click()
+    expect(app.locator(".map-info")).to_be_visible()
+    states = app.evaluate("() => window._placeholder_states")
+    assert "loading" in states and "filled" in states, states
+    assert states.index("loading") < states.index("filled"), states
+    app.locator(".main-tabs .bk-tab", has_text="Inzicht").click()
+    expect(app.locator(".main-tabs .bk-tab.bk-active")).to_have_text("Inzicht")
+    expect(app.locator(".two-way-line")).to_be_visible()
+    app.locator(".main-tabs .bk-tab", has_text="Kaart").click()  # made once: shown again
+    expect(app.locator(".map-info")).to_be_visible()
+    expect(app.locator(".later-tab.pn-loading")).to_have_count(0)
